@@ -1,0 +1,78 @@
+import { z } from "zod/v4";
+
+/**
+ * The environment, validated once at start-up. A bad value stops the bot with a list of every
+ * problem and how to fix it, rather than failing later on the first request that needs it.
+ */
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const csv = (item: z.ZodString, what: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw) => (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(item, { error: `each entry must be ${what}` }));
+
+const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+/** `tenantId:objectId`, or a bare object id that means the bot's home tenant. */
+const adminEntry = z
+  .string()
+  .regex(/^([0-9a-f-]{36}:)?[0-9a-f-]{36}$/i, "each entry must be an AAD object id, or tenantId:objectId");
+
+export const configSchema = z
+  .object({
+    MicrosoftAppId: z.preprocess(emptyAsUndefined, z.string().regex(guid, "must be the bot's app (client) id, a GUID").optional()),
+    MicrosoftAppPassword: z.preprocess(emptyAsUndefined, z.string().optional()),
+    MicrosoftAppType: z.preprocess(
+      emptyAsUndefined,
+      z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"], { error: "must be MultiTenant, SingleTenant or UserAssignedMSI" }).default("MultiTenant"),
+    ),
+    MicrosoftAppTenantId: z.preprocess(emptyAsUndefined, z.string().regex(guid, "must be a tenant id (GUID)").optional()),
+    PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).default(3978)),
+    TABLES_CONNECTION_STRING: z.preprocess(emptyAsUndefined, z.string().includes("=", { error: "must be a storage connection string (Key=Value;...)" }).optional()),
+    TABLES_ENDPOINT: z.preprocess(emptyAsUndefined, z.url({ error: "must be the Table service URL, e.g. https://myaccount.table.core.windows.net" }).optional()),
+    TABLE_PREFIX: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, "letters and digits only, starting with a letter, at most 21").default("")),
+    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
+    ALLOWED_TENANT_IDS: csv(z.string().regex(guid), "a tenant id (GUID)"),
+    ADMIN_AAD_OBJECT_IDS: csv(adminEntry, "an AAD object id or tenantId:objectId"),
+    LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** Local mode only: lets the single playground user act as every role (see README). */
+    LOCAL_ALL_ROLES: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("true").transform((v) => v === "true")),
+  })
+  .superRefine((c, ctx) => {
+    if (c.TABLES_CONNECTION_STRING && c.TABLES_ENDPOINT) {
+      ctx.addIssue({ code: "custom", path: ["TABLES_ENDPOINT"], message: "set either TABLES_CONNECTION_STRING or TABLES_ENDPOINT, not both" });
+    }
+    if (c.MicrosoftAppId && c.MicrosoftAppType !== "UserAssignedMSI" && !c.MicrosoftAppPassword) {
+      ctx.addIssue({ code: "custom", path: ["MicrosoftAppPassword"], message: "is required with MicrosoftAppId (the bot's client secret)" });
+    }
+    if (c.MicrosoftAppType !== "MultiTenant" && c.MicrosoftAppId && !c.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: "custom", path: ["MicrosoftAppTenantId"], message: `is required when MicrosoftAppType is ${c.MicrosoftAppType}` });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema> & {
+  /** No Bot Framework authentication; listens on 127.0.0.1 only. */
+  localMode: boolean;
+  /** Where botbuilder's own settings (OpenID metadata URL and so on) are read from. */
+  raw: Record<string, string | undefined>;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The bot cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example for every setting.`);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`));
+  }
+  const c = parsed.data;
+  return { ...c, localMode: !c.MicrosoftAppId, LOCAL_ALL_ROLES: !c.MicrosoftAppId && c.LOCAL_ALL_ROLES, raw: env };
+}

@@ -1,0 +1,121 @@
+import { z } from "zod/v4";
+
+/** The rating scale the seed partnership uses, plus "not applicable" which needs a reason and is left out of scores. */
+export const RATINGS = ["fully", "partially", "not", "na"] as const;
+export type Rating = (typeof RATINGS)[number];
+export const RATING_LABELS: Record<Rating, string> = {
+  fully: "Fully met",
+  partially: "Partially met",
+  not: "Not met",
+  na: "Not applicable",
+};
+
+export const LIMITS = { evidence: 4000, naReason: 1000, actionText: 1000, actionOwner: 120 } as const;
+
+/** What is stored per indicator. Empty strings mean "not given yet": a draft may be partial. */
+export interface Answer {
+  rating?: Rating;
+  evidence: string;
+  naReason: string;
+  actionText: string;
+  actionOwner: string;
+  /** ISO date, yyyy-mm-dd. */
+  actionDue: string;
+}
+
+export const EMPTY_ANSWER: Answer = { evidence: "", naReason: "", actionText: "", actionOwner: "", actionDue: "" };
+
+/** A field-level problem, worded for the person who typed it. */
+export interface FieldProblem {
+  field: keyof Answer;
+  message: string;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function isRealDate(iso: string): boolean {
+  if (!ISO_DATE.test(iso)) return false;
+  const d = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso;
+}
+
+export function formatDate(iso: string): string {
+  if (!isRealDate(iso)) return iso;
+  return new Date(`${iso}T00:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+}
+
+const clean = (s: unknown) => (typeof s === "string" ? s.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "").trim() : "");
+
+/**
+ * Turns what a card submitted into an answer. Hard problems (too long, not a date, an unknown
+ * rating) block the save; the text is kept, cut to the limit, so the card can show it again.
+ */
+export function normaliseAnswerInput(raw: Record<string, unknown>, today: string, previous?: Answer): { answer: Answer; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const ratingRaw = clean(raw.rating);
+  let rating: Rating | undefined;
+  if (ratingRaw) {
+    if ((RATINGS as readonly string[]).includes(ratingRaw)) rating = ratingRaw as Rating;
+    else problems.push({ field: "rating", message: "Choose one of the ratings listed." });
+  }
+  const text = (field: "evidence" | "naReason" | "actionText" | "actionOwner", label: string) => {
+    const v = clean(raw[field]);
+    const max = LIMITS[field];
+    if (v.length > max) {
+      problems.push({
+        field,
+        message: `${label} is ${v.length.toLocaleString("en-GB")} characters; the limit is ${max.toLocaleString("en-GB")}. We kept the first ${max.toLocaleString("en-GB")}: shorten it and save again.`,
+      });
+      return v.slice(0, max);
+    }
+    return v;
+  };
+  const answer: Answer = {
+    rating,
+    evidence: text("evidence", "Evidence"),
+    naReason: text("naReason", "The reason"),
+    actionText: text("actionText", "The action"),
+    actionOwner: text("actionOwner", "The action owner"),
+    actionDue: clean(raw.actionDue).slice(0, 10),
+  };
+  if (answer.actionDue) {
+    if (!isRealDate(answer.actionDue)) {
+      problems.push({ field: "actionDue", message: "The due date must be a real date (pick it from the calendar)." });
+    } else if (answer.actionDue < today && answer.actionDue !== previous?.actionDue) {
+      problems.push({ field: "actionDue", message: `The due date ${formatDate(answer.actionDue)} is in the past: choose today or a later date.` });
+    } else if (answer.actionDue > "2100-01-01") {
+      problems.push({ field: "actionDue", message: "The due date is too far ahead: choose a date in the next few years." });
+    }
+  }
+  return { answer, problems };
+}
+
+/** What is still needed for this indicator to count as answered. Empty when complete. */
+export function missingForCompletion(a: Answer): FieldProblem[] {
+  if (!a.rating) return [{ field: "rating", message: "Choose a rating." }];
+  if (a.rating === "na") return a.naReason ? [] : [{ field: "naReason", message: "Say why this indicator does not apply to your organisation." }];
+  const missing: FieldProblem[] = [];
+  if (!a.evidence) missing.push({ field: "evidence", message: "Add evidence: how do you know?" });
+  if (a.rating !== "fully") {
+    if (!a.actionText) missing.push({ field: "actionText", message: "Add the action you will take to meet this indicator." });
+    if (!a.actionOwner) missing.push({ field: "actionOwner", message: "Name who leads the action." });
+    if (!a.actionDue) missing.push({ field: "actionDue", message: "Set a due date for the action." });
+  }
+  return missing;
+}
+
+export const isComplete = (a: Answer) => missingForCompletion(a).length === 0;
+
+export function sameAnswer(a: Answer, b: Answer): boolean {
+  return a.rating === b.rating && a.evidence === b.evidence && a.naReason === b.naReason && a.actionText === b.actionText && a.actionOwner === b.actionOwner && a.actionDue === b.actionDue;
+}
+
+/** Zod for answers read back from storage: a row written by an older version or by hand must not crash a turn. */
+export const storedAnswerSchema = z.object({
+  rating: z.enum(RATINGS).optional().catch(undefined),
+  evidence: z.string().catch(""),
+  naReason: z.string().catch(""),
+  actionText: z.string().catch(""),
+  actionOwner: z.string().catch(""),
+  actionDue: z.string().catch(""),
+});

@@ -1,0 +1,61 @@
+import { type TableClient } from "@azure/data-tables";
+import { z } from "zod/v4";
+import type { TableStore } from "./tableStore";
+import { isConflict, isNotFound } from "./errors";
+
+export const cycleSchema = z.object({
+  cycleId: z.string(),
+  name: z.string(),
+  /** ISO date: the last day returns are due. */
+  deadline: z.string(),
+  templateId: z.string(),
+  templateVersion: z.number().int(),
+  partnerships: z.array(z.string()),
+  status: z.enum(["open", "closed"]).catch("open"),
+  createdAt: z.string().catch(""),
+  createdBy: z.string().catch(""),
+});
+export type Cycle = z.infer<typeof cycleSchema>;
+
+const PK = "cycle";
+
+export class CyclesRepo {
+  private readonly table: TableClient;
+  constructor(store: TableStore) {
+    this.table = store.table("Cycles");
+  }
+
+  private static fromEntity(e: Record<string, unknown>): Cycle {
+    return cycleSchema.parse({ ...e, cycleId: e.rowKey, partnerships: String(e.partnerships ?? "").split("\n").filter(Boolean) });
+  }
+
+  async create(c: Cycle): Promise<boolean> {
+    try {
+      await this.table.createEntity({ partitionKey: PK, rowKey: c.cycleId, name: c.name, deadline: c.deadline, templateId: c.templateId, templateVersion: c.templateVersion, partnerships: c.partnerships.join("\n"), status: c.status, createdAt: c.createdAt, createdBy: c.createdBy });
+      return true;
+    } catch (e) {
+      if (isConflict(e)) return false;
+      throw e;
+    }
+  }
+
+  async get(cycleId: string): Promise<Cycle | undefined> {
+    try {
+      return CyclesRepo.fromEntity(await this.table.getEntity<Record<string, unknown>>(PK, cycleId));
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async list(): Promise<Cycle[]> {
+    const out: Cycle[] = [];
+    for await (const e of this.table.listEntities<Record<string, unknown>>()) out.push(CyclesRepo.fromEntity(e));
+    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /** Open cycles, newest first; an agency normally has one. */
+  async listOpen(): Promise<Cycle[]> {
+    return (await this.list()).filter((c) => c.status === "open");
+  }
+}

@@ -1,0 +1,24 @@
+/** Helpers to read @azure/data-tables errors: Azurite leaves `code` undefined on 412, so look at the status. */
+interface RestLike {
+  statusCode?: number;
+  details?: { errorCode?: string; odataError?: { code?: string } };
+}
+
+const status = (e: unknown): number | undefined => (e as RestLike | undefined)?.statusCode;
+
+export const isNotFound = (e: unknown) => status(e) === 404;
+export const isConflict = (e: unknown) => status(e) === 409;
+export const isPreconditionFailed = (e: unknown) => status(e) === 412;
+/** Transaction failures come back as 4xx for the whole batch; the batch did not apply. */
+export const isBatchConflict = (e: unknown) => {
+  const s = status(e);
+  return s === 409 || s === 412 || (s === 400 && /EntityAlreadyExists|UpdateConditionNotSatisfied/.test(String((e as Error)?.message)));
+};
+
+export class StorageUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super("The audit store did not answer. Nothing was saved; please try again in a minute.");
+    this.name = "StorageUnavailableError";
+    this.cause = cause;
+  }
+}

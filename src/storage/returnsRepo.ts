@@ -1,0 +1,231 @@
+import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
+import { z } from "zod/v4";
+import type { TableStore } from "./tableStore";
+import { key, splitKey } from "./keys";
+import { storedAnswerSchema, type Answer } from "../section11/answer";
+import type { Principal } from "./principal";
+
+/**
+ * One Section 11 return (one agency, one cycle) is one partition, so submission can be a single
+ * atomic transaction. Rows:
+ *   header                  status and sign-off trail
+ *   ans|<indicator>         the agency's current answer
+ *   acc|<tenant>|<object>   who may work on this return (mirrors Grants) so that one partition
+ *                           read both authorises and loads a step
+ *   first|header, first|ans|<indicator>   immutable copy of the first submission
+ */
+
+export const RETURN_STATUSES = ["draft", "awaiting_signoff", "submitted"] as const;
+export type ReturnStatus = (typeof RETURN_STATUSES)[number];
+export type ReturnRole = "lead" | "officer";
+
+const iso = z.string().catch("");
+export const headerSchema = z.object({
+  cycleId: z.string(),
+  agencyId: z.string(),
+  agencyName: z.string(),
+  sector: z.string().catch("other"),
+  templateId: z.string(),
+  templateVersion: z.number().int(),
+  status: z.enum(RETURN_STATUSES).catch("draft"),
+  createdAt: iso,
+  signoffRequestedAt: iso.optional(),
+  signoffRequestedBy: z.string().optional(),
+  substituteContact: z.string().optional(),
+  sentBackAt: iso.optional(),
+  sentBackBy: z.string().optional(),
+  sentBackComment: z.string().optional(),
+  firstSubmittedAt: iso.optional(),
+  lastSubmittedAt: iso.optional(),
+  submittedBy: z.string().optional(),
+  signedOffBy: z.string().optional(),
+  submissionCount: z.number().int().catch(0),
+});
+export type ReturnHeader = z.infer<typeof headerSchema>;
+
+const historySchema = z.array(z.object({ at: z.string(), by: z.string(), rating: z.string().optional() })).catch([]);
+export type AnswerHistory = z.infer<typeof historySchema>;
+
+export interface StoredAnswer extends Answer {
+  indicatorId: string;
+  etag: string;
+  updatedAt: string;
+  updatedBy: string;
+  updatedByKey: string;
+  history: AnswerHistory;
+}
+
+export interface AccessRow {
+  tenantId: string;
+  aadObjectId: string;
+  name: string;
+  roles: ReturnRole[];
+}
+
+export interface LoadedReturn {
+  partitionKey: string;
+  header: ReturnHeader;
+  headerEtag: string;
+  answers: Map<string, StoredAnswer>;
+  access: AccessRow[];
+}
+
+export const returnPartition = (cycleId: string, agencyId: string) => key(cycleId, agencyId);
+const ANS = "ans";
+const ACC = "acc";
+const HISTORY_KEPT = 20;
+
+function toStoredAnswer(e: TableEntityResult<Record<string, unknown>>): StoredAnswer {
+  const a = storedAnswerSchema.parse(e);
+  return {
+    ...a,
+    indicatorId: splitKey(e.rowKey!)[1],
+    etag: e.etag,
+    updatedAt: typeof e.updatedAt === "string" ? e.updatedAt : "",
+    updatedBy: typeof e.updatedBy === "string" ? e.updatedBy : "",
+    updatedByKey: typeof e.updatedByKey === "string" ? e.updatedByKey : "",
+    history: historySchema.parse(safeJson(e.history)),
+  };
+}
+
+function safeJson(v: unknown): unknown {
+  if (typeof v !== "string") return [];
+  try { return JSON.parse(v); } catch { return []; }
+}
+
+function answerColumns(a: Answer) {
+  return { rating: a.rating ?? "", evidence: a.evidence, naReason: a.naReason, actionText: a.actionText, actionOwner: a.actionOwner, actionDue: a.actionDue };
+}
+
+export class ReturnsRepo {
+  private readonly table: TableClient;
+  constructor(store: TableStore) {
+    this.table = store.table("Returns");
+  }
+
+  /** Creates header and empty answer rows in one transaction; false when the return already exists. */
+  async create(header: ReturnHeader, indicatorIds: string[]): Promise<boolean> {
+    const pk = returnPartition(header.cycleId, header.agencyId);
+    const actions: TransactionAction[] = [
+      ["create", { partitionKey: pk, rowKey: "header", ...header }],
+      ...indicatorIds.map((id): TransactionAction => ["create", { partitionKey: pk, rowKey: key(ANS, id), rating: "", evidence: "", naReason: "", actionText: "", actionOwner: "", actionDue: "", updatedAt: "", updatedBy: "", updatedByKey: "", history: "[]" }]),
+    ];
+    try {
+      await this.table.submitTransaction(actions);
+      return true;
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 409) return false;
+      throw e;
+    }
+  }
+
+  /** Everything a step needs, in one request: header, answers and access rows (not the first-submission copy). */
+  async load(pk: string): Promise<LoadedReturn | undefined> {
+    let header: ReturnHeader | undefined;
+    let headerEtag = "";
+    const answers = new Map<string, StoredAnswer>();
+    const access: AccessRow[] = [];
+    const rows = this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${pk} and (RowKey lt 'first' or RowKey ge 'g')` },
+    });
+    for await (const e of rows) {
+      const rk = e.rowKey!;
+      if (rk === "header") {
+        header = headerSchema.parse(e);
+        headerEtag = e.etag;
+      } else if (rk.startsWith(`${ANS}|`)) {
+        const a = toStoredAnswer(e);
+        answers.set(a.indicatorId, a);
+      } else if (rk.startsWith(`${ACC}|`)) {
+        const [, tenantId, aadObjectId] = splitKey(rk);
+        access.push({ tenantId, aadObjectId, name: String(e.name ?? ""), roles: String(e.roles ?? "").split(",").filter(Boolean) as ReturnRole[] });
+      }
+    }
+    return header ? { partitionKey: pk, header, headerEtag, answers, access } : undefined;
+  }
+
+  /**
+   * The whole save: one conditional replace. Throws a 412 error when someone else changed the
+   * answer since the card was drawn, and 404 when the row does not exist.
+   */
+  async updateAnswer(pk: string, previous: StoredAnswer, answer: Answer, who: { name: string; key: string }, now: string): Promise<string> {
+    const history = [{ at: now, by: who.name, rating: answer.rating }, ...previous.history].slice(0, HISTORY_KEPT);
+    const res = await this.table.updateEntity(
+      { partitionKey: pk, rowKey: key(ANS, previous.indicatorId), ...answerColumns(answer), updatedAt: now, updatedBy: who.name, updatedByKey: who.key, history: JSON.stringify(history) },
+      "Replace",
+      { etag: previous.etag },
+    );
+    return res.etag!;
+  }
+
+  async updateHeader(pk: string, patch: Partial<ReturnHeader>, etag: string): Promise<string> {
+    const res = await this.table.updateEntity({ partitionKey: pk, rowKey: "header", ...patch }, "Merge", { etag });
+    return res.etag!;
+  }
+
+  /**
+   * Submission is one transaction: the header flips to submitted and, the first time, an
+   * immutable copy of every answer is created. A second submit of the same first submission
+   * collides on the copy's `create` and the whole transaction fails: a double click cannot
+   * submit twice or overwrite the copy.
+   */
+  async submit(loaded: LoadedReturn, patch: Partial<ReturnHeader>, isFirst: boolean): Promise<void> {
+    const pk = loaded.partitionKey;
+    const actions: TransactionAction[] = [["update", { partitionKey: pk, rowKey: "header", ...patch }, "Merge", loaded.headerEtag] as TransactionAction];
+    if (isFirst) {
+      actions.push(["create", { partitionKey: pk, rowKey: "first|header", ...loaded.header, ...patch }]);
+      for (const a of loaded.answers.values()) {
+        actions.push(["create", { partitionKey: pk, rowKey: key("first", ANS, a.indicatorId), ...answerColumns(a), updatedAt: a.updatedAt, updatedBy: a.updatedBy }]);
+      }
+    }
+    await this.table.submitTransaction(actions);
+  }
+
+  async loadFirstSubmission(pk: string): Promise<Map<string, Answer> | undefined> {
+    const out = new Map<string, Answer>();
+    let found = false;
+    const rows = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge 'first|' and RowKey lt 'first}'` } });
+    for await (const e of rows) {
+      if (e.rowKey === "first|header") { found = true; continue; }
+      const a = storedAnswerSchema.parse(e);
+      out.set(splitKey(e.rowKey!)[2], a);
+    }
+    return found ? out : undefined;
+  }
+
+  async upsertAccess(pk: string, person: Principal & { name: string }, roles: ReturnRole[]): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: pk, rowKey: key(ACC, person.tenantId.toLowerCase(), person.aadObjectId.toLowerCase()), name: person.name, roles: roles.join(",") }, "Replace");
+  }
+
+  async removeAccess(pk: string, person: Principal): Promise<void> {
+    try {
+      await this.table.deleteEntity(pk, key(ACC, person.tenantId.toLowerCase(), person.aadObjectId.toLowerCase()));
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+    }
+  }
+
+  /** Header rows of every return in a cycle: a business manager's status view. */
+  async listHeaders(cycleId: string): Promise<Array<ReturnHeader & { partitionKey: string }>> {
+    const lo = key(cycleId) + "|";
+    const hi = key(cycleId) + "}";
+    const out: Array<ReturnHeader & { partitionKey: string }> = [];
+    const rows = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey ge ${lo} and PartitionKey lt ${hi} and RowKey eq 'header'` } });
+    for await (const e of rows) out.push({ ...headerSchema.parse(e), partitionKey: e.partitionKey! });
+    return out;
+  }
+
+  /** Every answer row of a cycle in one scan, for digests and exports. */
+  async listAnswers(cycleId: string): Promise<Map<string, StoredAnswer[]>> {
+    const lo = key(cycleId) + "|";
+    const hi = key(cycleId) + "}";
+    const out = new Map<string, StoredAnswer[]>();
+    const rows = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey ge ${lo} and PartitionKey lt ${hi} and RowKey ge 'ans|' and RowKey lt 'ans}'` } });
+    for await (const e of rows) {
+      const list = out.get(e.partitionKey!) ?? [];
+      list.push(toStoredAnswer(e));
+      out.set(e.partitionKey!, list);
+    }
+    return out;
+  }
+}
