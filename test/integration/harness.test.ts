@@ -20,6 +20,10 @@ import {
   toConnectorMember,
 } from "../support/teamsActivity";
 import http from "node:http";
+import type { AddressInfo } from "node:net";
+import restify from "restify";
+import { Application, TeamsAdapter } from "@microsoft/teams-ai";
+import { MemoryStorage, TeamsInfo, TurnContext } from "botbuilder";
 
 describe("test harness: Azurite", () => {
   it("exposes a connection string from globalSetup", () => {
@@ -325,5 +329,115 @@ describe("test harness: Teams activity builders", () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+describe("test harness: a real teams-ai bot against the connector stand-in", () => {
+  let connector: Connector;
+  let server: restify.Server;
+  let botUrl: string;
+  let adapter: TeamsAdapter;
+
+  beforeAll(async () => {
+    connector = await startConnector();
+    adapter = new TeamsAdapter({ MicrosoftAppId: "", MicrosoftAppPassword: "", MicrosoftAppType: "MultiTenant" });
+    const app = new Application({ adapter, storage: new MemoryStorage(), startTypingTimer: false });
+    app.message("who", async (ctx) => {
+      const me = await TeamsInfo.getMember(ctx, ctx.activity.from.id);
+      const page = await TeamsInfo.getPagedMembers(ctx, 2);
+      const sent = await ctx.sendActivity(`${me.name} <${me.email}> page=${page.members.length}`);
+      await ctx.updateActivity({ id: sent?.id, type: "message", text: "edited" });
+      const err = await TeamsInfo.getMember(ctx, "29:unknown").catch((e: { statusCode?: number }) => e);
+      await ctx.sendActivity(`unknown=${(err as { statusCode?: number }).statusCode}`);
+    });
+    app.message("open", async (ctx) => {
+      const tenantId = ctx.activity.conversation.tenantId;
+      await adapter.createConversationAsync(
+        "",
+        "msteams",
+        ctx.activity.serviceUrl,
+        "",
+        { isGroup: false, bot: ctx.activity.recipient, members: [{ id: "29:someone", name: "" }], tenantId,
+          channelData: { tenant: { id: tenantId } } },
+        async (c2: TurnContext) => {
+          await c2.sendActivity("hello proactive");
+        },
+      );
+    });
+    app.activity("message", async (ctx) => {
+      await ctx.sendActivity(`echo ${ctx.activity.text} value=${JSON.stringify(ctx.activity.value)}`);
+    });
+    app.adaptiveCards.actionExecute("go", async (_ctx, _state, data) => ({
+      type: "AdaptiveCard",
+      version: "1.5",
+      body: [{ type: "TextBlock", text: `done ${JSON.stringify(data)}` }],
+    }));
+
+    server = restify.createServer();
+    server.use(restify.plugins.bodyParser());
+    server.post("/api/messages", async (req, res) => {
+      await adapter.process(req, res, (ctx) => app.run(ctx).then(() => undefined));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    botUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(() => connector.reset());
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await connector.close();
+  });
+
+  it("replies, updates and looks up the roster through botbuilder", async () => {
+    const t = teamsActivities(connector.serviceUrl);
+    const alice = newTeamsUser({ name: "Alice Smith" });
+    connector.setMembers([toConnectorMember(alice), toConnectorMember(newTeamsUser()), toConnectorMember(newTeamsUser())]);
+    const incoming = t.message(alice, "who");
+    expect((await postActivity(botUrl, incoming)).status).toBe(200);
+
+    const cid = personalConversationId(alice);
+    expect(connector.activities.map((a) => [a.operation, a.conversationId, a.body.text])).toEqual([
+      ["reply", cid, `Alice Smith <${alice.email}> page=2`],
+      ["update", cid, "edited"],
+      ["reply", cid, "unknown=404"],
+    ]);
+    expect(connector.activities[0].replyToId).toBe(incoming.id);
+  });
+
+  it("retries a 429 after Retry-After", async () => {
+    const alice = newTeamsUser();
+    connector.failNext(1, 429, { "Retry-After": "1" });
+    const started = Date.now();
+    await postActivity(botUrl, message(alice, "hi", { serviceUrl: connector.serviceUrl }));
+    expect(connector.rejected).toHaveLength(1);
+    expect(connector.sentTo(personalConversationId(alice)).map((a) => a.body.text)).toEqual(["echo hi value=undefined"]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it("opens a 1:1 conversation proactively", async () => {
+    const alice = newTeamsUser();
+    await postActivity(botUrl, message(alice, "open", { serviceUrl: connector.serviceUrl }));
+    const conv = await connector.waitForConversation();
+    expect(conv.body).toMatchObject({ members: [{ id: "29:someone" }], channelData: { tenant: { id: alice.tenantId } } });
+    await expect(connector.waitFor((a) => a.conversationId === conv.id)).resolves.toMatchObject({
+      body: { text: "hello proactive" },
+    });
+  });
+
+  it("routes Action.Submit values, Action.Execute invokes and channel mentions", async () => {
+    const t = teamsActivities(connector.serviceUrl);
+    const alice = newTeamsUser();
+    await postActivity(botUrl, t.messageWithValue(alice, { a: 1 }));
+    const invoke = await postActivity(botUrl, t.invokeAction(alice, "go", { q: 1 }));
+    expect(invoke.body).toMatchObject({
+      statusCode: 200,
+      type: "application/vnd.microsoft.card.adaptive",
+      value: { body: [{ text: 'done {"q":1}' }] },
+    });
+    const ch = t.teamMessage(alice, "19:team@thread.tacv2", "19:chan@thread.tacv2", "hi there");
+    await postActivity(botUrl, ch);
+    expect(connector.activities.map((a) => [a.conversationId, a.body.text])).toEqual([
+      [personalConversationId(alice), 'echo  value={"a":1}'],
+      [ch.conversation.id, "echo hi there value=undefined"],
+    ]);
   });
 });

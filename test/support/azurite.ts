@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { canConnect, getFreePort } from "./freePort";
@@ -54,6 +55,18 @@ export function resolveAzuriteTableBin(): string {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The `Server` response header at 127.0.0.1:port (e.g. "Azurite-Table/3.35.0"), or undefined. */
+function probeServerHeader(port: number, timeoutMs = 1000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: "127.0.0.1", port, path: `/${AZURITE_ACCOUNT_NAME}/Tables`, agent: false }, (res) => {
+      res.resume();
+      resolve(typeof res.headers.server === "string" ? res.headers.server : "");
+    });
+    req.setTimeout(timeoutMs, () => req.destroy());
+    req.once("error", () => resolve(undefined));
+  });
+}
+
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<AzuriteHandle> {
   const attempts = options.port ? 1 : 3;
   let lastError: unknown;
@@ -62,7 +75,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
       return await startOnce(options);
     } catch (err) {
       lastError = err;
-      // Only retry when the port was taken between picking and binding.
+      // Only retry when the port was taken between picking and binding (Azurite logs EADDRINUSE).
       if (!(err instanceof Error && /EADDRINUSE/.test(err.message))) throw err;
     }
   }
@@ -151,7 +164,15 @@ async function startOnce(options: StartAzuriteOptions): Promise<AzuriteHandle> {
       await stop();
       throw new Error(`Azurite failed to start: ${describe()}`);
     }
-    if (await canConnect(port)) break;
+    if (await canConnect(port)) {
+      // Make sure it is our Azurite answering, not another process that holds the port.
+      const server = await probeServerHeader(port);
+      if (server !== undefined && !exited) {
+        if (server.startsWith("Azurite-Table")) break;
+        await stop();
+        throw new Error(`Azurite failed to start: EADDRINUSE 127.0.0.1:${port} is served by "${server}". ${describe()}`);
+      }
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`Azurite did not accept TCP connections within ${timeoutMs} ms: ${describe()}`);
