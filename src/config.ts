@@ -39,8 +39,8 @@ export const configSchema = z
     ADMIN_AAD_OBJECT_IDS: csv(adminEntry, "an AAD object id or tenantId:objectId"),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.preprocess(emptyAsUndefined, z.string().optional()),
-    /** Local mode only: lets the single playground user act as every role (see README). */
-    LOCAL_ALL_ROLES: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("true").transform((v) => v === "true")),
+    /** Local mode only: everyone who talks to the bot is a partnership admin, so the playground user can set things up (see README). */
+    LOCAL_USERS_ARE_ADMINS: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("true").transform((v) => v === "true")),
   })
   .superRefine((c, ctx) => {
     if (c.TABLES_CONNECTION_STRING && c.TABLES_ENDPOINT) {
@@ -74,5 +74,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`));
   }
   const c = parsed.data;
-  return { ...c, localMode: !c.MicrosoftAppId, LOCAL_ALL_ROLES: !c.MicrosoftAppId && c.LOCAL_ALL_ROLES, raw: env };
+  return { ...c, localMode: !c.MicrosoftAppId, LOCAL_USERS_ARE_ADMINS: !c.MicrosoftAppId && c.LOCAL_USERS_ARE_ADMINS, raw: env };
 }

@@ -1,0 +1,14 @@
+/** Action.Execute verbs of the Section 11 flow; the bot routes each to one handler. */
+export const S11_VERBS = {
+  overview: "s11.overview",
+  step: "s11.step",
+  save: "s11.save",
+  review: "s11.review",
+  requestSignoff: "s11.requestSignoff",
+  approve: "s11.approve",
+  sendBack: "s11.sendBack",
+  choose: "s11.choose",
+} as const;
+
+export const NAV = ["next", "back", "overview", "review", "stay"] as const;
+export type Nav = (typeof NAV)[number];
