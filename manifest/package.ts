@@ -19,6 +19,10 @@
  *   DEVELOPER_PRIVACY_URL  default: DEVELOPER_WEBSITE_URL (set it to the partnership's privacy notice)
  *   DEVELOPER_TERMS_URL    default: DEVELOPER_WEBSITE_URL
  *   AAD_APP_ID_URI         optional, e.g. api://botid-<MicrosoftAppId>: adds webApplicationInfo (only needed for SSO)
+ *
+ * Under the Azure Developer CLI (AZURE_ENV_NAME set) a missing MicrosoftAppId/BOT_DOMAIN skips
+ * instead of failing: azd runs `npm run package` while packaging the web app, possibly before
+ * provisioning has produced those values (they are outputs of infra/main.bicep).
  */
 import AdmZip from "adm-zip";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -203,11 +207,20 @@ async function main(): Promise<void> {
   const envFile = resolve(".env");
   if (existsSync(envFile)) process.loadEnvFile(envFile);
 
+  // `azd package`/`azd up` run this script (npm's "package") before the first provisioning, when the
+  // bot's id and domain do not exist yet. Skip then; azure.yaml's postprovision hook builds the package.
+  const missing = ["MicrosoftAppId", "BOT_DOMAIN"].filter((n) => !process.env[n]?.trim());
+  if (process.env.AZURE_ENV_NAME && missing.length > 0) {
+    console.warn(`Teams app package skipped: ${missing.join(" and ")} not in the azd environment yet (built after \`azd provision\`).`);
+    return;
+  }
+
   try {
     const result = await buildAppPackage(process.env, resolve("build"));
     for (const w of result.warnings) console.warn(`warning: ${w}`);
     console.log(`Teams app package written: ${result.zipPath}`);
-    console.log(`  app version ${String(result.manifest.version)}, bot ${String(result.manifest.id)}, domain ${String((result.manifest.validDomains as string[])[0])}`);
+    const m = result.manifest as { version?: string; id?: string; bots?: { botId?: string }[]; validDomains?: string[] };
+    console.log(`  app version ${m.version}, Teams app id ${m.id}, bot id ${m.bots?.[0]?.botId}, domain ${m.validDomains?.[0]}`);
   } catch (e) {
     if (e instanceof AppPackageError) {
       console.error(e.message);

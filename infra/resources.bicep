@@ -1,0 +1,286 @@
+// The bot's resources, deployed by main.bicep into one resource group.
+//
+//   Teams -> Azure Bot (F0, Teams channel) -> https://<web app>/api/messages
+//   Web App (Linux B1, Node) runs as the user-assigned identity, which
+//     - reads and writes Azure Tables (role "Storage Table Data Contributor"; TABLES_ENDPOINT + AZURE_CLIENT_ID)
+//     - is also the bot's identity when msaAppType is UserAssignedMSI
+//   Web App -> Application Insights -> Log Analytics workspace
+//
+// Why App Service rather than Container Apps: the bot deploys as plain Node code (no container
+// registry, no image build to own); a B1 plan with Always On keeps one process running, which the
+// proactive scheduler (reminders, digests, evaluation requests) needs, whereas scale-to-zero would
+// stop it; and a fixed plan costs the same every month (about £10), which suits a partnership budget
+// better than per-use billing. Scheduled work is claimed through Table storage, so a second instance
+// (or a move to Container Apps with minReplicas 1) stays possible.
+
+param location string
+param tags object
+param resourceToken string
+param msaAppType string
+param microsoftAppId string
+@secure()
+param microsoftAppPassword string
+param microsoftAppTenantId string
+param allowedTenantIds string
+param adminAadObjectIds string
+param operatorPrincipalId string
+param nodeVersion string
+param logDailyCapGb string
+
+var isMsi = msaAppType == 'UserAssignedMSI'
+// Built-in role "Storage Table Data Contributor": read, write and delete tables and entities.
+var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+
+// ---------------------------------------------------------------- identity
+
+// One identity for everything the app does in Azure: Table storage (via DefaultAzureCredential,
+// selected by AZURE_CLIENT_ID) and, with msaAppType UserAssignedMSI, the bot's own identity.
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: 'id-${resourceToken}'
+  location: location
+  tags: tags
+}
+
+// ---------------------------------------------------------------- storage
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: 'st${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    allowBlobPublicAccess: false
+    // Entra ID only: no account keys, no SAS. The app and operators use role assignments.
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    allowCrossTenantReplication: false
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+// The app creates its own tables at start-up (names may carry TABLE_PREFIX).
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource appTableAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identity.id, storageTableDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// For the person who deploys: export or delete one agency's data (docs/deploy.md).
+resource operatorTableAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(storage.id, operatorPrincipalId, storageTableDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
+    principalId: operatorPrincipalId
+  }
+}
+
+// ---------------------------------------------------------------- monitoring
+
+resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: 'log-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: 30
+    workspaceCapping: {
+      dailyQuotaGb: json(logDailyCapGb)
+    }
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: 'appi-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logs.id
+    IngestionMode: 'LogAnalytics'
+  }
+}
+
+// ---------------------------------------------------------------- web app
+
+resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+  name: 'plan-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'linux'
+  sku: {
+    name: 'B1'
+    tier: 'Basic'
+    capacity: 1
+  }
+  properties: {
+    reserved: true // Linux
+  }
+}
+
+var tablesEndpoint = 'https://${storage.name}.table.${environment().suffixes.storage}'
+var botAppId = isMsi ? identity.properties.clientId : microsoftAppId
+
+var baseSettings = [
+  {
+    name: 'MicrosoftAppId'
+    value: botAppId
+  }
+  {
+    name: 'MicrosoftAppType'
+    value: msaAppType
+  }
+  {
+    name: 'MicrosoftAppTenantId'
+    value: msaAppType == 'MultiTenant' ? '' : microsoftAppTenantId
+  }
+  {
+    name: 'TABLES_ENDPOINT'
+    value: tablesEndpoint
+  }
+  {
+    name: 'AZURE_CLIENT_ID'
+    value: identity.properties.clientId
+  }
+  {
+    name: 'ALLOWED_TENANT_IDS'
+    value: allowedTenantIds
+  }
+  {
+    name: 'ADMIN_AAD_OBJECT_IDS'
+    value: adminAadObjectIds
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+    value: appInsights.properties.ConnectionString
+  }
+  {
+    name: 'LOG_LEVEL'
+    value: 'info'
+  }
+  // azd uploads the source without node_modules; Oryx runs `npm install` and `npm run build` on the server.
+  {
+    name: 'SCM_DO_BUILD_DURING_DEPLOYMENT'
+    value: 'true'
+  }
+]
+
+// The client secret only exists for SingleTenant/MultiTenant. Consider a Key Vault reference
+// (@Microsoft.KeyVault(...)) instead if your policy requires it.
+var secretSettings = isMsi ? [] : [
+  {
+    name: 'MicrosoftAppPassword'
+    value: microsoftAppPassword
+  }
+]
+
+resource web 'Microsoft.Web/sites@2023-12-01' = {
+  name: 'app-${resourceToken}'
+  location: location
+  // azd finds the service to deploy by this tag (service "bot" in azure.yaml).
+  tags: union(tags, {
+    'azd-service-name': 'bot'
+  })
+  kind: 'app,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identity.id}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    clientAffinityEnabled: false
+    siteConfig: {
+      linuxFxVersion: 'NODE|${nodeVersion}'
+      alwaysOn: true // keeps the proactive scheduler running
+      appCommandLine: 'npm run start:bot' // package.json knows where the compiled entry point is
+      healthCheckPath: '/api/health'
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      appSettings: concat(baseSettings, secretSettings)
+    }
+  }
+  dependsOn: [
+    appTableAccess // so the first start can create its tables
+  ]
+}
+
+// Deployments use Entra ID (azd / az login), never basic publishing credentials.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: web
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: web
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+// ---------------------------------------------------------------- Azure Bot
+
+// The bot registration is global; F0 is free and the Teams channel is a standard channel
+// (no message charges).
+resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
+  name: 'bot-${resourceToken}'
+  location: 'global'
+  tags: tags
+  kind: 'azurebot'
+  sku: {
+    name: 'F0'
+  }
+  properties: {
+    displayName: 'Safeguarding Assurance'
+    endpoint: 'https://${web.properties.defaultHostName}/api/messages'
+    msaAppId: botAppId
+    msaAppType: msaAppType
+    msaAppTenantId: msaAppType == 'MultiTenant' ? null : microsoftAppTenantId
+    msaAppMSIResourceId: isMsi ? identity.id : null
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = {
+  parent: bot
+  name: 'MsTeamsChannel'
+  location: 'global'
+  properties: {
+    channelName: 'MsTeamsChannel'
+    properties: {
+      isEnabled: true
+    }
+  }
+}
+
+output botAppId string = botAppId
+output webAppName string = web.name
+output webAppHostName string = web.properties.defaultHostName
+output botServiceName string = bot.name
+output storageAccountName string = storage.name
+output tablesEndpoint string = tablesEndpoint
