@@ -58,6 +58,7 @@ export class AccessService {
       agencyId: input.agencyId,
       holder: holderKey(input.holder),
       name: input.agencyName,
+      personName: input.name,
       email: input.email,
       grantedAt: this.deps.now().toISOString(),
       grantedBy: input.by,
@@ -89,7 +90,7 @@ export class AccessService {
     for (const g of await this.deps.grants.forAgency(agencyId)) {
       const principal = holderPrincipal(g.holder);
       if (!principal || (g.role !== "lead" && g.role !== "officer")) continue;
-      const entry = byHolder.get(g.holder) ?? { principal, name: "", roles: [] };
+      const entry = byHolder.get(g.holder) ?? { principal, name: g.personName, roles: [] };
       entry.roles.push(g.role);
       byHolder.set(g.holder, entry);
     }
@@ -105,7 +106,7 @@ export class AccessService {
     if (!person.email) return [];
     const waiting = await this.deps.grants.forHolder(holderKey({ kind: "email", email: person.email }));
     for (const g of waiting) {
-      await this.grant({ role: g.role, agencyId: g.agencyId, agencyName: g.name, holder: { kind: "person", principal: person }, name: person.name, email: person.email, by: g.grantedBy });
+      await this.grant({ role: g.role, agencyId: g.agencyId, agencyName: g.name, holder: { kind: "person", principal: person }, name: person.name || g.personName, email: person.email, by: g.grantedBy });
       await this.deps.grants.remove(g);
     }
     return waiting;

@@ -23,7 +23,10 @@ export const grantSchema = z.object({
   /** "*" for partnership-wide roles such as admin. */
   agencyId: z.string(),
   holder: z.string(),
+  /** The agency's name (for "what can I do?" without another read). */
   name: z.string().catch(""),
+  /** The holder's display name, for access rows and "sent to X" messages. */
+  personName: z.string().catch(""),
   email: z.string().catch(""),
   grantedAt: z.string().catch(""),
   grantedBy: z.string().catch(""),
@@ -40,7 +43,7 @@ export class GrantsRepo {
   }
 
   async add(g: Grant): Promise<void> {
-    const cols = { role: g.role, agencyId: g.agencyId, holder: g.holder, name: g.name, email: g.email, grantedAt: g.grantedAt, grantedBy: g.grantedBy };
+    const cols = { role: g.role, agencyId: g.agencyId, holder: g.holder, name: g.name, personName: g.personName, email: g.email, grantedAt: g.grantedAt, grantedBy: g.grantedBy };
     await this.table.upsertEntity({ partitionKey: key(HOLDER, g.holder), rowKey: key(g.role, g.agencyId), ...cols }, "Replace");
     await this.table.upsertEntity({ partitionKey: key(AGENCY, g.agencyId), rowKey: key(g.role, g.holder), ...cols }, "Replace");
   }

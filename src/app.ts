@@ -1,0 +1,94 @@
+import type { Server } from "restify";
+import type { Config } from "./config";
+import { createLogger, type Logger } from "./log";
+import { TableStore } from "./storage/tableStore";
+import { startEmbeddedAzurite, type EmbeddedAzurite } from "./storage/embeddedAzurite";
+import { AgenciesRepo } from "./storage/agenciesRepo";
+import { CyclesRepo } from "./storage/cyclesRepo";
+import { GrantsRepo } from "./storage/grantsRepo";
+import { PeopleRepo } from "./storage/peopleRepo";
+import { ReturnsRepo } from "./storage/returnsRepo";
+import { TemplatesRepo } from "./storage/templatesRepo";
+import { TemplateCatalog } from "./section11/templateCatalog";
+import { AccessService } from "./people/accessService";
+import { ReturnService } from "./section11/returnService";
+import { AdminService } from "./admin/adminService";
+import { createBot } from "./bot/createBot";
+import { createHttpServer, inFlightOf } from "./http/server";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  server: Server;
+  store: TableStore;
+  log: Logger;
+  services: ReturnType<typeof buildServices>;
+  close(): Promise<void>;
+}
+
+export function buildServices(config: Config, store: TableStore, log: Logger, now: () => Date = () => new Date()) {
+  const agencies = new AgenciesRepo(store);
+  const cycles = new CyclesRepo(store);
+  const grants = new GrantsRepo(store);
+  const people = new PeopleRepo(store);
+  const returns = new ReturnsRepo(store);
+  const templates = new TemplatesRepo(store);
+  const catalog = new TemplateCatalog(templates);
+  const access = new AccessService({ config, grants, people, returns, cycles, now });
+  const returnService = new ReturnService({ returns, cycles, agencies, catalog, access, now });
+  const admin = new AdminService({ config, agencies, cycles, grants, people, returns, catalog, access, returnService, now });
+  return { config, log, agencies, cycles, grants, people, returnsRepo: returns, templates, catalog, access, returns: returnService, admin };
+}
+
+/**
+ * The composition root: config -> storage -> services -> bot -> http. With no storage
+ * configured it starts an embedded Azurite whose data survives restarts under DATA_DIR.
+ */
+export async function startApp(config: Config, opts: { storagePolicies?: PipelinePolicy[]; log?: Logger; now?: () => Date } = {}): Promise<RunningApp> {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  let embedded: EmbeddedAzurite | undefined;
+  let connectionString = config.TABLES_CONNECTION_STRING;
+  if (!connectionString && !config.TABLES_ENDPOINT) {
+    embedded = await startEmbeddedAzurite({ dataDir: config.DATA_DIR });
+    connectionString = embedded.connectionString;
+    log.info({ port: embedded.port, dataDir: config.DATA_DIR }, "embedded Azurite started (no storage configured)");
+  }
+  const store = new TableStore({ connectionString, endpoint: config.TABLES_ENDPOINT, prefix: config.TABLE_PREFIX, policies: opts.storagePolicies });
+  await store.ensureTables();
+  const services = buildServices(config, store, log, opts.now);
+  const { adapter, app } = createBot(services);
+  const server = createHttpServer({
+    adapter,
+    app,
+    log,
+    health: async () => {
+      try {
+        await store.ping();
+        return { ok: true, storage: embedded ? "embedded Azurite" : "ok" };
+      } catch (e) {
+        return { ok: false, storage: `not answering: ${(e as Error).message.slice(0, 100)}` };
+      }
+    },
+  });
+  // Local mode has no authentication, so it must not be reachable from other machines.
+  const host = config.localMode ? "127.0.0.1" : "0.0.0.0";
+  await new Promise<void>((res) => server.listen(config.PORT, host, () => res()));
+  const port = (server.address() as { port: number }).port;
+  log.info({ port, host, localMode: config.localMode }, "bot listening");
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    store,
+    log,
+    services,
+    close: async () => {
+      await new Promise<void>((res) => server.close(() => res()));
+      // Let turns already running finish (up to 10 s) before storage goes away.
+      const deadline = Date.now() + 10_000;
+      while (inFlightOf(server) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (embedded) await embedded.stop();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { loadConfig } from "../../src/config";
+import { startApp, type RunningApp } from "../../src/app";
+import { startConnector, type Connector } from "./connector";
+import { postActivity } from "./http";
+import { testTablesConnectionString, uniquePrefix } from "./tablePrefix";
+import { invokeAction, message, messageWithValue, toConnectorMember, setDefaultServiceUrl, type TeamsUser } from "./teamsActivity";
+import { textOf } from "./cardTools";
+
+/**
+ * The real bot over HTTP, on the test run's Azurite (own table prefix), replying to a local
+ * Bot Connector stand-in. Nothing of ours is faked.
+ */
+export interface BotUnderTest {
+  app: RunningApp;
+  connector: Connector;
+  url: string;
+  /** Sends an Action.Execute and returns the card the bot answered with (Universal Actions replace in place). */
+  invoke(user: TeamsUser, verb: string, data?: Record<string, unknown>): Promise<{ status: number; card: any; body: any }>;
+  /** Sends a text message and returns the card (or text) of the bot's reply. */
+  say(user: TeamsUser, text: string): Promise<{ status: number; card: any; text: string }>;
+  submit(user: TeamsUser, value: Record<string, unknown>): Promise<{ status: number; card: any; text: string }>;
+  /** Registers a user on the connector's roster (so the bot can read their e-mail) . */
+  addToRoster(user: TeamsUser): void;
+  stop(): Promise<void>;
+}
+
+export async function startBot(env: Record<string, string> = {}, opts: { now?: () => Date } = {}): Promise<BotUnderTest> {
+  const connector = await startConnector();
+  setDefaultServiceUrl(connector.serviceUrl);
+  const config = loadConfig({ TABLES_CONNECTION_STRING: testTablesConnectionString(), TABLE_PREFIX: uniquePrefix(), PORT: "0", LOG_LEVEL: "silent", LOCAL_USERS_ARE_ADMINS: "false", ...env });
+  const app = await startApp(config, { now: opts.now });
+
+  const lastReplyAfter = async (seq: number) => {
+    const all = connector.activities.filter((a) => a.seq > seq && (a.operation === "reply" || a.operation === "send"));
+    const last = all[all.length - 1];
+    const card = last?.body?.attachments?.[0]?.content;
+    return { card, text: card ? textOf(card) : String(last?.body?.text ?? "") };
+  };
+  const seqNow = () => connector.activities.reduce((m, a) => Math.max(m, a.seq), 0);
+
+  return {
+    app,
+    connector,
+    url: app.url,
+    async invoke(user, verb, data = {}) {
+      const res = await postActivity(app.url, invokeAction(user, verb, data));
+      const body = res.body as any;
+      return { status: res.status, body, card: body?.type === "application/vnd.microsoft.card.adaptive" ? body.value : undefined };
+    },
+    async say(user, text) {
+      const before = seqNow();
+      const res = await postActivity(app.url, message(user, text));
+      return { status: res.status, ...(await lastReplyAfter(before)) };
+    },
+    async submit(user, value) {
+      const before = seqNow();
+      const res = await postActivity(app.url, messageWithValue(user, value));
+      return { status: res.status, ...(await lastReplyAfter(before)) };
+    },
+    addToRoster(user) {
+      connector.setMember(toConnectorMember(user));
+    },
+    async stop() {
+      await app.close();
+      await connector.close();
+    },
+  };
+}
