@@ -24,6 +24,8 @@ export interface RunningApp {
   store: TableStore;
   log: Logger;
   services: ReturnType<typeof buildServices>;
+  /** The verb table the bot dispatches card actions through (benchmarks add their floors here). */
+  verbs: ReturnType<typeof createBot>["verbs"];
   close(): Promise<void>;
 }
 
@@ -57,7 +59,7 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
   const store = new TableStore({ connectionString, endpoint: config.TABLES_ENDPOINT, prefix: config.TABLE_PREFIX, policies: opts.storagePolicies });
   await store.ensureTables();
   const services = buildServices(config, store, log, opts.now);
-  const { adapter, app } = createBot(services);
+  const { adapter, app, verbs } = createBot(services);
   const server = createHttpServer({
     adapter,
     app,
@@ -83,6 +85,7 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
     store,
     log,
     services,
+    verbs,
     close: async () => {
       await new Promise<void>((res) => server.close(() => res()));
       // Let turns already running finish (up to 10 s) before storage goes away.

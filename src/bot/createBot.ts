@@ -181,7 +181,7 @@ export function createBot(s: BotServices) {
     return { card: "importReport", view };
   };
 
-  return { adapter, app };
+  return { adapter, app, verbs };
 }
 
 function turnRef(turn: TurnContext): Partial<ConversationReference> {
