@@ -18,6 +18,12 @@ export function createHttpServer(deps: HttpDeps): Server {
 
   let inFlight = 0;
   server.post("/api/messages", async (req, res) => {
+    // botbuilder throws (500) on a body that is not an activity; say 400 and why instead.
+    const body = req.body as { type?: unknown } | undefined;
+    if (!body || typeof body !== "object" || Array.isArray(body) || typeof body.type !== "string" || !body.type) {
+      res.send(400, { error: "The body must be a Bot Framework activity (a JSON object with a type)." });
+      return;
+    }
     inFlight++;
     try {
       await deps.adapter.process(req as never, res as never, async (context) => {

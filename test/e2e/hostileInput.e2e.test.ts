@@ -1,0 +1,138 @@
+import fc from "fast-check";
+import { startBot, type BotUnderTest } from "../support/botUnderTest";
+import { actionOf, inputsOf, plain, textOf } from "../support/cardTools";
+import { postActivity } from "../support/http";
+import { invokeAction, newTeamsUser, TEST_TENANT_ID, type TeamsUser } from "../support/teamsActivity";
+import { startAzurite } from "../support/azurite";
+import { DEFAULT_TEMPLATE } from "../../src/section11/templateCatalog";
+import { CARD_SIZE_LIMIT } from "../../src/cards/renderCard";
+
+/** What an attacker, a buggy client or an unlucky moment can send; each gets a clear answer and nothing breaks. */
+
+let bot: BotUnderTest;
+let returnId: string;
+const lead = newTeamsUser({ name: "[Click me](https://evil.example) **Boss** <script>", email: "lead@hostile.example" });
+const officer = newTeamsUser({ name: "Olu O'Brien-\"Quotes\"", email: "olu@hostile.example" });
+
+async function setUp(b: BotUnderTest, agencyName = "O'Brien's \"Trust\" & Sons — ✨ 🏥") {
+  const s = b.app.services;
+  await s.cycles.create({ cycleId: "c1", name: "Cycle 'one'", deadline: "2027-03-01", templateId: DEFAULT_TEMPLATE.id, templateVersion: DEFAULT_TEMPLATE.version, partnerships: ["Westmere"], status: "open", createdAt: "2026-11-01T00:00:00Z", createdBy: "t" });
+  await s.agencies.create({ agencyId: "obriens-trust", name: agencyName, sector: "voluntary", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
+  for (const [u, role] of [[lead, "lead"], [officer, "officer"]] as const) {
+    await s.access.grant({ role, agencyId: "obriens-trust", agencyName, holder: { kind: "person", principal: { tenantId: u.tenantId.toLowerCase(), aadObjectId: u.aadObjectId.toLowerCase() } }, name: u.name, email: u.email!, by: "test" });
+  }
+  b.addToRoster(lead);
+  b.addToRoster(officer);
+  await b.say(officer, "hi");
+  const overview = await b.say(lead, "audit");
+  return actionOf(overview.card, "s11.step").data.returnId;
+}
+
+beforeAll(async () => {
+  bot = await startBot();
+  returnId = await setUp(bot);
+});
+afterAll(async () => bot?.stop());
+
+test("quote characters that could break an OData filter are stored and read back exactly", async () => {
+  const r = await bot.say(lead, "audit");
+  expect(plain(r.text)).toContain("O'Brien's \"Trust\" & Sons — ✨ 🏥");
+  const injected = await bot.invoke(lead, "s11.step", { returnId: returnId.replace("obriens-trust", "x' or PartitionKey ne '"), indicatorId: "1.1" });
+  expect(plain(textOf(injected.card))).toContain("don't have access");
+});
+
+test("unicode, emoji and right-to-left evidence survive a save exactly", async () => {
+  const step = await bot.invoke(lead, "s11.step", { returnId, indicatorId: "1.1" });
+  const evidence = "Zoë 👩🏽‍⚕️ Ōtsuka — مرحبا — \"quoted\" 'single' `tick` ${notAnExpression} {{mustache}}\nsecond line";
+  await bot.invoke(lead, "s11.save", { ...actionOf(step.card, "s11.save").data, go: "stay", rating: "fully", evidence });
+  const again = await bot.invoke(lead, "s11.step", { returnId, indicatorId: "1.1" });
+  expect(inputsOf(again.card).evidence).toBe(evidence);
+});
+
+test("markdown and links in a person's name reach other users as plain text", async () => {
+  for (const id of DEFAULT_TEMPLATE.standards.flatMap((s) => s.indicators.map((i) => i.id))) {
+    const step = await bot.invoke(lead, "s11.step", { returnId, indicatorId: id });
+    await bot.invoke(lead, "s11.save", { ...actionOf(step.card, "s11.save").data, go: "stay", rating: "na", naReason: "Not relevant to us" });
+  }
+  const before = Math.max(0, ...bot.connector.activities.map((a) => a.seq));
+  await bot.invoke(lead, "s11.requestSignoff", { returnId });
+  const toOfficer = await bot.connector.waitFor((a) => a.seq > before && Boolean(a.body?.attachments));
+  const raw = JSON.stringify(toOfficer.body.attachments[0].content);
+  expect(raw).not.toContain("[Click me](https://evil.example)");
+  expect(raw).not.toContain("**Boss**");
+  expect(plain(textOf(toOfficer.body.attachments[0].content))).toContain("[Click me](https://evil.example) **Boss**");
+});
+
+test("malformed JSON, an oversized body and an activity without a type are refused without crashing", async () => {
+  const malformed = await fetch(`${bot.url}/api/messages`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{\"type\": \"message\", " });
+  expect(malformed.status).toBe(400);
+  const big = await fetch(`${bot.url}/api/messages`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ type: "message", text: "x".repeat(400_000) }) });
+  expect(big.status).toBe(413);
+  const typeless = await postActivity(bot.url, { text: "hi" });
+  expect(typeless.status).toBeGreaterThanOrEqual(400);
+  expect(typeless.status).toBeLessThan(500);
+  const health = await fetch(`${bot.url}/api/health`);
+  expect(health.status).toBe(200);
+});
+
+test("fuzzed card payloads always get a card back, never a server error, and never touch another return", async () => {
+  const value = fc.oneof(fc.string({ maxLength: 300 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 20 }), { maxKeys: 3 }));
+  const payload = fc.record(
+    {
+      returnId: fc.oneof(fc.constant(returnId), fc.constant("c1|someone-else"), fc.string({ maxLength: 60 }), value),
+      indicatorId: fc.oneof(fc.constantFrom("1.1", "5.5", "10.4", "99", ""), value),
+      etag: fc.oneof(fc.constant("*"), fc.string({ maxLength: 40 }), value),
+      go: fc.oneof(fc.constantFrom("next", "back", "overview", "review", "stay", "sideways"), value),
+      rating: fc.oneof(fc.constantFrom("fully", "partially", "not", "na", "excellent"), value),
+      evidence: fc.oneof(fc.string({ maxLength: 5000 }), value),
+      actionDue: fc.oneof(fc.constantFrom("2027-02-30", "2030-01-01", "tomorrow", "0000-00-00"), value),
+    },
+    { requiredKeys: [] },
+  );
+  const verb = fc.constantFrom("s11.save", "s11.step", "s11.review", "s11.overview", "s11.approve", "s11.sendBack", "s11.requestSignoff", "admin.assign", "nope");
+  await fc.assert(
+    fc.asyncProperty(verb, payload, async (v, data) => {
+      const res = await bot.invoke(lead, v, data as Record<string, unknown>);
+      expect(res.status).toBe(200);
+      expect(res.card?.type).toBe("AdaptiveCard");
+      expect(Buffer.byteLength(JSON.stringify(res.card))).toBeLessThan(CARD_SIZE_LIMIT);
+    }),
+    { numRuns: 120 },
+  );
+  // Nobody else's return was created or touched.
+  const headers = await bot.app.services.returnsRepo.listHeaders("c1");
+  expect(headers.map((h) => h.agencyId)).toEqual(["obriens-trust"]);
+});
+
+test("a message with a value from an old card and plain text both get answers", async () => {
+  const r = await bot.submit(lead, { verb: "cmd", command: "whoami" });
+  expect(plain(r.text)).toContain("Safeguarding lead");
+  const unknownSubmit = await bot.submit(lead, { verb: "legacy.thing", x: 1 });
+  expect(plain(unknownSubmit.text)).toContain("not available");
+  const gibberish = await bot.say(lead, "what is the meaning of life");
+  expect(plain(gibberish.text)).toContain("audit");
+});
+
+test("when storage stops answering, a save says so and keeps what was typed, with a retry that carries it", async () => {
+  const azurite = await startAzurite();
+  const own = await startBot({ TABLES_CONNECTION_STRING: azurite.connectionString });
+  try {
+    const id = await setUp(own, "Fragile Trust");
+    const step = await own.invoke(lead, "s11.step", { returnId: id, indicatorId: "1.2" });
+    const save = actionOf(step.card, "s11.save", (a) => a.data.go === "next");
+    await azurite.stop();
+    const r = await own.invoke(lead, "s11.save", { ...save.data, rating: "partially", evidence: "Typed on the train 🚆", actionText: "Brief managers", actionOwner: "Head of HR", actionDue: "2027-05-01" });
+    expect(r.status).toBe(200);
+    const text = plain(textOf(r.card));
+    expect(text).toContain("Not saved");
+    expect(text).toContain("Typed on the train 🚆");
+    const retry = actionOf(r.card, "s11.save");
+    expect(retry.data.evidence).toBe("Typed on the train 🚆");
+    expect(retry.data.actionDue).toBe("2027-05-01");
+    const health = await fetch(`${own.url}/api/health`);
+    expect(health.status).toBe(503);
+  } finally {
+    await own.stop();
+    await azurite.stop();
+  }
+});
