@@ -35,24 +35,24 @@ export const configSchema = z
     TABLES_ENDPOINT: z.preprocess(emptyAsUndefined, z.url({ error: "must be the Table service URL, e.g. https://myaccount.table.core.windows.net" }).optional()),
     TABLE_PREFIX: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, "letters and digits only, starting with a letter, at most 21").default("")),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
-    ALLOWED_TENANT_IDS: csv(z.string().regex(guid), "a tenant id (GUID)"),
+    ALLOWED_TENANT_IDS: csv(z.string().regex(guid, "each entry must be a tenant id (GUID)"), "a tenant id (GUID)"),
     ADMIN_AAD_OBJECT_IDS: csv(adminEntry, "an AAD object id or tenantId:objectId"),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.preprocess(emptyAsUndefined, z.string().optional()),
     /** Local mode only: everyone who talks to the bot is a partnership admin, so the playground user can set things up (see README). */
     LOCAL_USERS_ARE_ADMINS: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("true").transform((v) => v === "true")),
-  })
-  .superRefine((c, ctx) => {
-    if (c.TABLES_CONNECTION_STRING && c.TABLES_ENDPOINT) {
-      ctx.addIssue({ code: "custom", path: ["TABLES_ENDPOINT"], message: "set either TABLES_CONNECTION_STRING or TABLES_ENDPOINT, not both" });
-    }
-    if (c.MicrosoftAppId && c.MicrosoftAppType !== "UserAssignedMSI" && !c.MicrosoftAppPassword) {
-      ctx.addIssue({ code: "custom", path: ["MicrosoftAppPassword"], message: "is required with MicrosoftAppId (the bot's client secret)" });
-    }
-    if (c.MicrosoftAppType !== "MultiTenant" && c.MicrosoftAppId && !c.MicrosoftAppTenantId) {
-      ctx.addIssue({ code: "custom", path: ["MicrosoftAppTenantId"], message: `is required when MicrosoftAppType is ${c.MicrosoftAppType}` });
-    }
   });
+
+/** Rules across settings. Checked on the raw values so they are reported together with the per-setting problems. */
+function crossChecks(env: Record<string, string | undefined>): string[] {
+  const v = (k: string) => (env[k] ?? "").trim();
+  const problems: string[] = [];
+  const appType = v("MicrosoftAppType") || "MultiTenant";
+  if (v("TABLES_CONNECTION_STRING") && v("TABLES_ENDPOINT")) problems.push("TABLES_ENDPOINT: set either TABLES_CONNECTION_STRING or TABLES_ENDPOINT, not both");
+  if (v("MicrosoftAppId") && appType !== "UserAssignedMSI" && !v("MicrosoftAppPassword")) problems.push("MicrosoftAppPassword: is required with MicrosoftAppId (the bot's client secret)");
+  if (v("MicrosoftAppId") && appType !== "MultiTenant" && !v("MicrosoftAppTenantId")) problems.push(`MicrosoftAppTenantId: is required when MicrosoftAppType is ${appType}`);
+  return problems;
+}
 
 export type Config = z.infer<typeof configSchema> & {
   /** No Bot Framework authentication; listens on 127.0.0.1 only. */
@@ -70,9 +70,11 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0] ?? "environment")}: ${i.message}`)),
+    ...crossChecks(env),
+  ];
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const c = parsed.data;
   return { ...c, localMode: !c.MicrosoftAppId, LOCAL_USERS_ARE_ADMINS: !c.MicrosoftAppId && c.LOCAL_USERS_ARE_ADMINS, raw: env };
 }
