@@ -78,6 +78,7 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
   await new Promise<void>((res) => server.listen(config.PORT, host, () => res()));
   const port = (server.address() as { port: number }).port;
   log.info({ port, host, localMode: config.localMode }, "bot listening");
+  let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -86,12 +87,29 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
     log,
     services,
     verbs,
-    close: async () => {
-      await new Promise<void>((res) => server.close(() => res()));
-      // Let turns already running finish (up to 10 s) before storage goes away.
-      const deadline = Date.now() + 10_000;
-      while (inFlightOf(server) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      if (embedded) await embedded.stop();
-    },
+    close: () => (closing ??= closeGracefully(server, embedded)),
   };
+}
+
+/**
+ * Stops taking connections, lets turns already running finish and send their answer (up to
+ * 10 s), then stops the embedded Azurite. Idle keep-alive connections are dropped as soon as no
+ * request is running on them, so close() does not sit out the clients' keep-alive timeout; past
+ * the deadline the rest are cut.
+ */
+async function closeGracefully(server: Server, embedded: EmbeddedAzurite | undefined): Promise<void> {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const http = server.server as import("node:http").Server;
+  let closed = false;
+  const done = new Promise<void>((res) => server.close(() => { closed = true; res(); }));
+  const deadline = Date.now() + 10_000;
+  while (!closed && Date.now() < deadline) {
+    http.closeIdleConnections();
+    await sleep(50);
+  }
+  if (!closed) http.closeAllConnections();
+  await done;
+  // Every handler has returned by now, unless one outlived the deadline.
+  while (inFlightOf(server) > 0 && Date.now() < deadline) await sleep(50);
+  if (embedded) await embedded.stop();
 }

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from "./config";
-import { startApp } from "./app";
+import { startTelemetry } from "./telemetry";
 
 async function main() {
   let config;
@@ -12,10 +12,18 @@ async function main() {
     }
     throw e;
   }
+  // Application Insights first (only with APPLICATIONINSIGHTS_CONNECTION_STRING), so its
+  // instrumentations are in place before http, restify and the Azure SDK load with the app.
+  const telemetry = await startTelemetry(config.APPLICATIONINSIGHTS_CONNECTION_STRING);
+  const { startApp } = await import("./app");
   const running = await startApp(config);
+  let stopping = false;
   const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     running.log.info({ signal }, "shutting down: finishing turns in flight");
     await running.close();
+    await telemetry?.shutdown().catch(() => undefined);
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
