@@ -22,7 +22,16 @@ export class AccessService {
   private readonly configAdmins: Set<string>;
 
   constructor(
-    private readonly deps: { config: Config; grants: GrantsRepo; people: PeopleRepo; returns: ReturnsRepo; cycles: CyclesRepo; now: () => Date },
+    private readonly deps: {
+      config: Config;
+      grants: GrantsRepo;
+      people: PeopleRepo;
+      returns: ReturnsRepo;
+      cycles: CyclesRepo;
+      now: () => Date;
+      /** Called after any change of access, so cached access decisions are dropped at once. */
+      onAccessChanged?: () => void;
+    },
   ) {
     const home = (deps.config.MicrosoftAppTenantId ?? deps.config.ALLOWED_TENANT_IDS[0] ?? "").toLowerCase();
     this.configAdmins = new Set(
@@ -75,6 +84,7 @@ export class AccessService {
   }
 
   private async syncReturnAccess(agencyId: string, principal: Principal, name: string): Promise<void> {
+    this.deps.onAccessChanged?.();
     const held = await this.deps.grants.forHolder(holderKey({ kind: "person", principal }));
     const roles = held.filter((g) => g.agencyId === agencyId && (g.role === "lead" || g.role === "officer")).map((g) => g.role as ReturnRole);
     for (const cycle of await this.deps.cycles.listOpen()) {
@@ -82,6 +92,7 @@ export class AccessService {
       if (roles.length) await this.deps.returns.upsertAccess(pk, { ...principal, name }, roles);
       else await this.deps.returns.removeAccess(pk, principal);
     }
+    this.deps.onAccessChanged?.();
   }
 
   /** Access rows for a newly created return, from the agency's grants to linked people. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod/v4";
 
 /** The rating scale the seed partnership uses, plus "not applicable" which needs a reason and is left out of scores. */
@@ -106,13 +107,23 @@ export function missingForCompletion(a: Answer): FieldProblem[] {
 
 export const isComplete = (a: Answer) => missingForCompletion(a).length === 0;
 
+/**
+ * A short digest of an answer's content. Cards carry the digest of the stored answer they were
+ * drawn from so a save can tell "nothing changed" without reading the row. A client that lies
+ * about it can only cause a harmless extra write or skip saving its own unchanged text.
+ */
+export function answerFingerprint(a: Answer): string {
+  return createHash("sha256").update(JSON.stringify([a.rating ?? "", a.evidence, a.naReason, a.actionText, a.actionOwner, a.actionDue])).digest("base64url").slice(0, 16);
+}
+
 export function sameAnswer(a: Answer, b: Answer): boolean {
   return a.rating === b.rating && a.evidence === b.evidence && a.naReason === b.naReason && a.actionText === b.actionText && a.actionOwner === b.actionOwner && a.actionDue === b.actionDue;
 }
 
 /** Zod for answers read back from storage: a row written by an older version or by hand must not crash a turn. */
 export const storedAnswerSchema = z.object({
-  rating: z.enum(RATINGS).optional().catch(undefined),
+  // Unanswered rows store "": map it before validation so the common case does not build a zod error.
+  rating: z.preprocess((v) => (v === "" || v === null ? undefined : v), z.enum(RATINGS).optional().catch(undefined)),
   evidence: z.string().catch(""),
   naReason: z.string().catch(""),
   actionText: z.string().catch(""),

@@ -7,14 +7,17 @@ import type { Agency, AgenciesRepo } from "../storage/agenciesRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
 import { isBatchConflict, isNotFound, isPreconditionFailed } from "../storage/errors";
 import { splitKey } from "../storage/keys";
-import { returnPartition, type LoadedReturn, type ReturnRole, type ReturnsRepo, type StoredAnswer } from "../storage/returnsRepo";
-import { missingForCompletion, normaliseAnswerInput, sameAnswer, isComplete, type Answer } from "./answer";
+import { returnPartition, type ReturnHeader, type ReturnRole, type ReturnsRepo, type StoredAnswer } from "../storage/returnsRepo";
+import { EMPTY_ANSWER, answerFingerprint, missingForCompletion, normaliseAnswerInput, type Answer } from "./answer";
 import { NO_ACCESS, UserFacingError } from "./errors";
-import { describeAnswer, overviewView, reviewView, signoffView, stepView, type ViewContext } from "./returnViews";
+import { describeAnswer, overviewView, reviewView, signoffView, stepContextOf, stepView, type StepContext, type ViewContext } from "./returnViews";
+import { ReturnAccessCache, type ReturnAccess } from "./returnAccessCache";
 import { displayStatus, incompleteIndicators, resumePoint } from "./status";
 import type { TemplateCatalog } from "./templateCatalog";
 import type { TemplateIndex } from "./template";
 import { NAV, type Nav } from "./verbs";
+
+const MISSING_ROW = "That answer does not exist in this return (it may have been added to the template later). Open the overview to carry on.";
 
 /** Card payloads are untrusted: bounded strings only; everything else is re-derived from storage. */
 const returnIdSchema = z.string().min(3).max(300).refine((s) => splitKey(s).length === 2, "not a return id");
@@ -23,6 +26,8 @@ export const saveCommandSchema = z.object({
   returnId: returnIdSchema,
   indicatorId: z.string().min(1).max(40),
   etag: z.string().max(200).default(""),
+  fp: z.string().max(40).default(""),
+  origDue: z.string().max(10).default(""),
   go: z.enum(NAV).default("stay"),
 });
 export const returnCommandSchema = z.object({ returnId: returnIdSchema, version: z.string().max(200).optional() });
@@ -52,8 +57,13 @@ export class ReturnService {
       catalog: TemplateCatalog;
       access: AccessService;
       now: () => Date;
+      accessCache?: ReturnAccessCache;
     },
-  ) {}
+  ) {
+    this.accessCache = deps.accessCache ?? new ReturnAccessCache();
+  }
+
+  private readonly accessCache: ReturnAccessCache;
 
   private today() {
     return this.deps.now().toISOString().slice(0, 10);
@@ -116,17 +126,18 @@ export class ReturnService {
     const row = loaded?.access.find((a) => `${a.tenantId}:${a.aadObjectId}` === me);
     // Same answer for "no such return" and "not yours": an id guessed from a card reveals nothing.
     if (!loaded || !row || row.roles.length === 0) throw new UserFacingError(NO_ACCESS, "denied");
-    const cycle = await this.cycleOf(loaded);
+    this.accessCache.set(returnId, me, { roles: row.roles, header: loaded.header });
+    const cycle = await this.cycleById(loaded.header.cycleId, loaded.header);
     return { loaded, roles: row.roles, index: await this.template(loaded.header), cycle, today: this.today() };
   }
 
   private readonly cycleCache = new Map<string, { cycle: Cycle; at: number }>();
   /** Cycles change rarely (name, deadline); a short cache keeps a step to one storage read plus the write. */
-  private async cycleOf(loaded: LoadedReturn): Promise<Cycle> {
-    const hit = this.cycleCache.get(loaded.header.cycleId);
+  private async cycleById(cycleId: string, header: ReturnHeader): Promise<Cycle> {
+    const hit = this.cycleCache.get(cycleId);
     if (hit && Date.now() - hit.at < 30_000) return hit.cycle;
-    const cycle = (await this.deps.cycles.get(loaded.header.cycleId)) ?? {
-      cycleId: loaded.header.cycleId, name: loaded.header.cycleId, deadline: "", templateId: loaded.header.templateId, templateVersion: loaded.header.templateVersion, partnerships: [], status: "open" as const, createdAt: "", createdBy: "",
+    const cycle = (await this.deps.cycles.get(cycleId)) ?? {
+      cycleId, name: cycleId, deadline: "", templateId: header.templateId, templateVersion: header.templateVersion, partnerships: [], status: "open" as const, createdAt: "", createdBy: "",
     };
     this.cycleCache.set(cycle.cycleId, { cycle, at: Date.now() });
     return cycle;
@@ -146,83 +157,94 @@ export class ReturnService {
     const o = await this.open(actor, returnId);
     const id = indicatorId ?? resumePoint(o.index, o.loaded, actorKey(actor));
     if (!o.index.get(id)) throw new UserFacingError(`Indicator "${id}" is not part of this audit. Open the overview to pick one.`, "not_found");
-    return stepView(o, id, { readOnly: !this.canEdit(o) });
+    return stepView(stepContextOf(o), id, { readOnly: !this.canEdit(o) });
   }
 
   /**
-   * Saves one indicator and moves on. Costs one partition read and, when the answer changed,
-   * one conditional write: the card carries the ETag it was drawn from, so a stale card or a
-   * second lead's newer answer is detected and never overwritten.
+   * Saves one indicator and moves on. The hot path costs one conditional write (the card carries
+   * the ETag and a digest of the answer it was drawn from), plus, to draw the neighbouring
+   * indicator, one point read made at the same time. Authorisation comes from the return's access
+   * row, read once and then cached for a few seconds (ReturnAccessCache). A stale card or a second
+   * lead's newer answer fails the condition and is shown, never overwritten.
    */
   async save(actor: Actor, cmd: z.infer<typeof saveCommandSchema>, raw: Record<string, unknown>): Promise<IndicatorStepView | OverviewView | ReviewView> {
-    const o = await this.open(actor, cmd.returnId);
-    const ref = o.index.get(cmd.indicatorId);
-    if (!ref) throw new UserFacingError(`Indicator "${cmd.indicatorId}" is not part of this audit. Open the overview to pick one.`, "not_found");
-    if (!this.canEdit(o)) {
-      return stepView(o, cmd.indicatorId, { readOnly: true, notice: { text: o.cycle.status !== "open" ? "This cycle is closed: answers can no longer change." : "Only your agency's safeguarding leads can change answers.", color: "warning" } });
+    const auth = await this.authorise(actor, cmd.returnId);
+    const index = await this.template(auth.header);
+    if (!index.get(cmd.indicatorId)) throw new UserFacingError(`Indicator "${cmd.indicatorId}" is not part of this audit. Open the overview to pick one.`, "not_found");
+    const cycle = await this.cycleById(auth.header.cycleId, auth.header);
+    const pk = cmd.returnId;
+    const step = (answers: StoredAnswer[]): StepContext => ({ index, returnId: pk, agencyName: auth.header.agencyName, answers: new Map(answers.map((a) => [a.indicatorId, a])) });
+    if (!auth.roles.includes("lead") || cycle.status !== "open") {
+      const current = await this.deps.returns.getAnswer(pk, cmd.indicatorId);
+      return stepView(step(current ? [current] : []), cmd.indicatorId, { readOnly: true, notice: { text: cycle.status !== "open" ? "This cycle is closed: answers can no longer change." : "Only your agency's safeguarding leads can change answers.", color: "warning" } });
     }
-    const current = o.loaded.answers.get(cmd.indicatorId);
-    if (!current) throw new UserFacingError("This indicator was added after your return was created. Ask the business manager to refresh your return.", "not_found");
-    const { answer, problems } = normaliseAnswerInput(raw, o.today, current);
+    const { answer, problems } = normaliseAnswerInput(raw, this.today(), { ...EMPTY_ANSWER, actionDue: cmd.origDue });
     if (problems.length) {
-      return stepView(o, cmd.indicatorId, { shown: answer, problems: problems.map((p) => p.message), notice: { text: "Not saved yet: please fix what is marked below.", color: "attention" } });
+      const current = await this.deps.returns.getAnswer(pk, cmd.indicatorId);
+      if (!current) throw new UserFacingError(MISSING_ROW, "not_found");
+      return stepView(step([current]), cmd.indicatorId, { shown: answer, problems: problems.map((p) => p.message), notice: { text: "Not saved yet: please fix what is marked below.", color: "attention" } });
     }
-    let saved: StoredAnswer = current;
-    if (!sameAnswer(answer, current)) {
-      if (cmd.etag !== current.etag) return this.conflictView(o, cmd.indicatorId, answer);
+    const neighbourId = cmd.go === "next" ? index.next(cmd.indicatorId)?.indicator.id : cmd.go === "back" ? index.previous(cmd.indicatorId)?.indicator.id : undefined;
+    const neighbour = neighbourId ? this.deps.returns.getAnswer(pk, neighbourId) : Promise.resolve(undefined);
+    neighbour.catch(() => undefined); // awaited below; avoid an unhandled rejection if the write fails first
+
+    let saved: StoredAnswer | undefined;
+    if (cmd.fp && cmd.fp === answerFingerprint(answer)) {
+      saved = await this.deps.returns.getAnswer(pk, cmd.indicatorId); // nothing changed: no write
+      if (!saved) throw new UserFacingError(MISSING_ROW, "not_found");
+    } else {
       const now = this.deps.now().toISOString();
       try {
-        const etag = await this.deps.returns.updateAnswer(o.loaded.partitionKey, current, answer, { name: actor.name, key: actorKey(actor) }, now);
-        saved = { ...current, ...answer, etag, updatedAt: now, updatedBy: actor.name, updatedByKey: actorKey(actor) };
+        const etag = await this.deps.returns.updateAnswer(pk, { indicatorId: cmd.indicatorId, etag: cmd.etag || "\"none\"" }, answer, { name: actor.name, key: actorKey(actor) }, now);
+        saved = { ...answer, indicatorId: cmd.indicatorId, etag, updatedAt: now, updatedBy: actor.name, updatedByKey: actorKey(actor), history: [] };
       } catch (e) {
-        if (isPreconditionFailed(e)) return this.conflictView(await this.open(actor, cmd.returnId), cmd.indicatorId, answer);
-        if (isNotFound(e)) throw new UserFacingError("That answer no longer exists. Open the overview to carry on.", "not_found");
+        if (isPreconditionFailed(e)) {
+          const latest = await this.deps.returns.getAnswer(pk, cmd.indicatorId);
+          return this.conflictView(step(latest ? [latest] : []), cmd.indicatorId, answer);
+        }
+        if (isNotFound(e)) throw new UserFacingError(MISSING_ROW, "not_found");
         throw e;
       }
-      o.loaded.answers.set(cmd.indicatorId, saved);
-      if (o.loaded.header.status === "awaiting_signoff") await this.withdrawSignoff(o);
     }
-    return this.navigate(o, cmd.indicatorId, cmd.go, saved);
+    const savedNotice: NoticeView = { text: "Saved.", color: "good" };
+    const missing = missingForCompletion(saved);
+    if (cmd.go === "stay" || (cmd.go === "next" && missing.length)) {
+      return stepView(step([saved]), cmd.indicatorId, {
+        notice: missing.length ? { text: "Saved as a draft. To complete this indicator:", color: "warning" } : savedNotice,
+        problems: missing.map((m) => m.message),
+        skipTo: index.next(cmd.indicatorId)?.indicator.id,
+      });
+    }
+    if (neighbourId) {
+      const n = await neighbour;
+      return stepView(step(n ? [saved, n] : [saved]), neighbourId, { notice: { text: `Saved ${cmd.indicatorId}.`, color: "good" } });
+    }
+    if (cmd.go === "back") return stepView(step([saved]), cmd.indicatorId, { notice: savedNotice });
+    // Overview, review, or past the last indicator: these show the whole return.
+    const o = await this.open(actor, pk);
+    if (cmd.go === "overview") return overviewView(o, { notice: savedNotice, canEdit: true });
+    const remaining = incompleteIndicators(o.index, o.loaded.answers).length;
+    if (cmd.go === "review") return reviewView(o, { notice: savedNotice, canEdit: true });
+    return reviewView(o, { notice: { text: remaining ? `Saved. ${remaining} indicator(s) still need an answer.` : "Saved. Every indicator is answered: review and send for sign-off.", color: remaining ? "warning" : "good" }, canEdit: true });
   }
 
-  private conflictView(o: Opened, indicatorId: string, typed: Answer): IndicatorStepView {
-    const latest = o.loaded.answers.get(indicatorId);
-    return stepView(o, indicatorId, {
+  /** Access from the cache, else from the return's header and this person's access row (one request). */
+  private async authorise(actor: Actor, returnId: string): Promise<ReturnAccess> {
+    const me = actorKey(actor);
+    const hit = this.accessCache.get(returnId, me);
+    if (hit) return hit;
+    const found = await this.deps.returns.loadAccess(returnId, actor.principal);
+    if (!found || !found.roles.length) throw new UserFacingError(NO_ACCESS, "denied");
+    this.accessCache.set(returnId, me, found);
+    return found;
+  }
+
+  private conflictView(ctx: StepContext, indicatorId: string, typed: Answer): IndicatorStepView {
+    const latest = ctx.answers.get(indicatorId);
+    return stepView(ctx, indicatorId, {
       notice: { text: `${latest?.updatedBy || "Someone"} changed this answer while you were editing. Below is their answer; yours was not saved and is shown at the end so you can copy what you need.`, color: "attention" },
       yourVersion: describeAnswer(typed),
     });
-  }
-
-  private async withdrawSignoff(o: Opened) {
-    try {
-      o.loaded.headerEtag = await this.deps.returns.updateHeader(o.loaded.partitionKey, { status: "draft", signoffRequestedAt: "", signoffRequestedBy: "" }, o.loaded.headerEtag);
-      o.loaded.header.status = "draft";
-    } catch (e) {
-      if (!isPreconditionFailed(e)) throw e;
-      // The header moved on (signed off or sent back meanwhile); approval re-checks the answers anyway.
-    }
-  }
-
-  private navigate(o: Opened, indicatorId: string, go: Nav, saved: Answer) {
-    const savedNotice: NoticeView = { text: "Saved.", color: "good" };
-    if (go === "overview") return overviewView(o, { notice: savedNotice, canEdit: true });
-    if (go === "review") return reviewView(o, { notice: savedNotice, canEdit: true });
-    if (go === "back") {
-      const prev = o.index.previous(indicatorId);
-      return stepView(o, prev ? prev.indicator.id : indicatorId, { notice: savedNotice });
-    }
-    const next = o.index.next(indicatorId);
-    const missing = missingForCompletion(saved);
-    if (go === "stay" || missing.length) {
-      return stepView(o, indicatorId, {
-        notice: missing.length ? { text: "Saved as a draft. To complete this indicator:", color: "warning" } : savedNotice,
-        problems: missing.map((m) => m.message),
-        skipTo: next?.indicator.id,
-      });
-    }
-    if (next) return stepView(o, next.indicator.id, { notice: { text: `Saved ${indicatorId}.`, color: "good" } });
-    const remaining = incompleteIndicators(o.index, o.loaded.answers).length;
-    return reviewView(o, { notice: { text: remaining ? `Saved. ${remaining} indicator(s) still need an answer.` : "Saved. Every indicator is answered: review and send for sign-off.", color: remaining ? "warning" : "good" }, canEdit: true });
   }
 
   async review(actor: Actor, returnId: string): Promise<ReviewView> {
@@ -260,7 +282,7 @@ export class ReturnService {
   async signoffCard(actor: Actor, returnId: string, notice?: NoticeView): Promise<SignoffRequestView> {
     const o = await this.open(actor, returnId);
     if (!o.roles.includes("officer")) throw new UserFacingError("Only your agency's senior officer can sign this return off.", "denied");
-    return signoffView(o, { open: o.loaded.header.status === "awaiting_signoff", notice });
+    return signoffView(o, { open: displayStatus(o.loaded.header, o.loaded.answers.values()) === "awaiting_signoff", notice });
   }
 
   /**

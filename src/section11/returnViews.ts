@@ -1,7 +1,7 @@
 import type { ActionView, IndicatorStepView, NoticeView, OverviewView, ReviewStandardView, ReviewView, SignoffRequestView } from "../cards/views";
 import type { LoadedReturn, StoredAnswer } from "../storage/returnsRepo";
 import type { Cycle } from "../storage/cyclesRepo";
-import { EMPTY_ANSWER, LIMITS, RATINGS, RATING_LABELS, formatDate, type Answer } from "./answer";
+import { EMPTY_ANSWER, LIMITS, RATINGS, RATING_LABELS, answerFingerprint, formatDate, type Answer } from "./answer";
 import { countsByStandard, daysLeftText, displayStatus, incompleteIndicators, progress, STATUS_COLORS, STATUS_LABELS } from "./status";
 import type { TemplateIndex } from "./template";
 import { S11_VERBS } from "./verbs";
@@ -15,21 +15,32 @@ export interface ViewContext {
   today: string;
 }
 
+/** What one indicator card needs: less than a whole return, so a save can draw it from what it wrote. */
+export interface StepContext {
+  index: TemplateIndex;
+  returnId: string;
+  agencyName: string;
+  answers: Map<string, StoredAnswer>;
+}
+
+export const stepContextOf = (ctx: ViewContext): StepContext => ({ index: ctx.index, returnId: ctx.loaded.partitionKey, agencyName: ctx.loaded.header.agencyName, answers: ctx.loaded.answers });
+
 const when = (iso: string) =>
   iso ? new Date(iso).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Europe/London" }) : "";
 
 const act = (title: string, verb: string, data: Record<string, string>, style: ActionView["style"] = "default"): ActionView => ({ title, verb, data, style });
 
 export function stepView(
-  ctx: ViewContext,
+  ctx: StepContext,
   indicatorId: string,
   opts: { shown?: Answer; notice?: NoticeView; problems?: string[]; yourVersion?: string; readOnly?: boolean; skipTo?: string } = {},
 ): IndicatorStepView {
   const ref = ctx.index.get(indicatorId)!;
-  const stored = ctx.loaded.answers.get(indicatorId);
+  const stored = ctx.answers.get(indicatorId);
   const shown = opts.shown ?? stored ?? EMPTY_ANSWER;
-  const returnId = ctx.loaded.partitionKey;
-  const base = { returnId, indicatorId, etag: stored?.etag ?? "" };
+  const returnId = ctx.returnId;
+  // fp and origDue describe the stored answer the card was drawn from (see answerFingerprint).
+  const base = { returnId, indicatorId, etag: stored?.etag ?? "", fp: answerFingerprint(stored ?? EMPTY_ANSWER), origDue: stored?.actionDue ?? "" };
   const std = ctx.index.template.standards;
   const actions: ActionView[] = opts.readOnly
     ? [act("Back to overview", S11_VERBS.overview, { returnId }, "positive")]
@@ -40,8 +51,10 @@ export function stepView(
         act("Save and overview", S11_VERBS.save, { ...base, go: "overview" }),
       ];
   return {
-    ...base,
-    agencyName: ctx.loaded.header.agencyName,
+    returnId,
+    indicatorId,
+    etag: base.etag,
+    agencyName: ctx.agencyName,
     standardLabel: `Standard ${ref.standardIndex + 1} of ${std.length}: ${ref.standard.title}`,
     positionLabel: `Indicator ${ref.indicator.id} · ${ref.position + 1} of ${ctx.index.size}`,
     question: ref.indicator.text,
@@ -137,7 +150,7 @@ export function reviewView(ctx: ViewContext, opts: { notice?: NoticeView; canEdi
   const status = displayStatus(loaded.header, loaded.answers.values());
   const standards = standardSummaries(index, loaded.answers);
   const incomplete = incompleteIndicators(index, loaded.answers);
-  const canRequestSignoff = opts.canEdit && incomplete.length === 0 && (status === "draft" || status === "sent_back" || status === "updated" || status === "not_started");
+  const canRequestSignoff = opts.canEdit && incomplete.length === 0 && (status === "draft" || status === "sent_back" || status === "updated" || status === "not_started" || status === "changed_after_request");
   const actions: ActionView[] = [];
   if (canRequestSignoff) actions.push(act(status === "updated" ? "Send the update for sign-off" : "Send for sign-off", S11_VERBS.requestSignoff, { returnId }, "positive"));
   actions.push(act("Back to overview", S11_VERBS.overview, { returnId }));

@@ -4,13 +4,14 @@ import type { TemplateIndex } from "./template";
 
 /** Pure rules over a loaded return: progress, status as the user sees it, counts per standard. */
 
-export type DisplayStatus = "not_started" | "draft" | "sent_back" | "awaiting_signoff" | "submitted" | "updated";
+export type DisplayStatus = "not_started" | "draft" | "sent_back" | "awaiting_signoff" | "changed_after_request" | "submitted" | "updated";
 
 export const STATUS_LABELS: Record<DisplayStatus, string> = {
   not_started: "Not started",
   draft: "Draft",
   sent_back: "Sent back by the senior officer",
   awaiting_signoff: "Awaiting sign-off",
+  changed_after_request: "Changed after sign-off was requested: send it again",
   submitted: "Submitted",
   updated: "Updated since submission",
 };
@@ -20,13 +21,15 @@ export const STATUS_COLORS: Record<DisplayStatus, "good" | "warning" | "attentio
   draft: "warning",
   sent_back: "attention",
   awaiting_signoff: "warning",
+  changed_after_request: "attention",
   submitted: "good",
   updated: "warning",
 };
 
 export function displayStatus(header: ReturnHeader, answers: Iterable<StoredAnswer>): DisplayStatus {
   const list = [...answers];
-  if (header.status === "awaiting_signoff") return "awaiting_signoff";
+  // Saves do not touch the header (one write per save), so "changed since the request" is derived here.
+  if (header.status === "awaiting_signoff") return list.some((a) => a.updatedAt > (header.signoffRequestedAt ?? "")) ? "changed_after_request" : "awaiting_signoff";
   if (header.status === "submitted") {
     const since = header.lastSubmittedAt ?? "";
     return list.some((a) => a.updatedAt > since) ? "updated" : "submitted";

@@ -43,8 +43,7 @@ export const headerSchema = z.object({
 });
 export type ReturnHeader = z.infer<typeof headerSchema>;
 
-const historySchema = z.array(z.object({ at: z.string(), by: z.string(), rating: z.string().optional() })).catch([]);
-export type AnswerHistory = z.infer<typeof historySchema>;
+export type AnswerHistory = Array<{ at: string; by: string; rating?: string }>;
 
 export interface StoredAnswer extends Answer {
   indicatorId: string;
@@ -73,7 +72,29 @@ export interface LoadedReturn {
 export const returnPartition = (cycleId: string, agencyId: string) => key(cycleId, agencyId);
 const ANS = "ans";
 const ACC = "acc";
-const HISTORY_KEPT = 20;
+const HISTORY_SHOWN = 20;
+/**
+ * Each change adds one history column (`h<timestamp><random>`) through a Merge, so a save needs
+ * no read of the previous row. An entity holds at most 252 properties: past this many history
+ * columns a save first trims the oldest (see updateAnswer).
+ */
+const HISTORY_TRIM_AT = 200;
+const HISTORY_COLUMN = /^h\d{17}[a-z0-9]{4}$/;
+const historyColumn = (now: string) => `h${now.replace(/\D/g, "").slice(0, 17).padEnd(17, "0")}${Math.random().toString(36).slice(2, 6).padEnd(4, "0")}`;
+
+function readHistory(e: Record<string, unknown>): AnswerHistory {
+  const out: AnswerHistory = [];
+  for (const [k, v] of Object.entries(e)) {
+    if (!HISTORY_COLUMN.test(k) || typeof v !== "string") continue;
+    try {
+      const h = JSON.parse(v) as { at?: unknown; by?: unknown; rating?: unknown };
+      out.push({ at: String(h.at ?? ""), by: String(h.by ?? ""), rating: typeof h.rating === "string" ? h.rating : undefined });
+    } catch {
+      // A malformed history entry is skipped, never fatal.
+    }
+  }
+  return out.sort((a, b) => b.at.localeCompare(a.at));
+}
 
 function toStoredAnswer(e: TableEntityResult<Record<string, unknown>>): StoredAnswer {
   const a = storedAnswerSchema.parse(e);
@@ -84,13 +105,8 @@ function toStoredAnswer(e: TableEntityResult<Record<string, unknown>>): StoredAn
     updatedAt: typeof e.updatedAt === "string" ? e.updatedAt : "",
     updatedBy: typeof e.updatedBy === "string" ? e.updatedBy : "",
     updatedByKey: typeof e.updatedByKey === "string" ? e.updatedByKey : "",
-    history: historySchema.parse(safeJson(e.history)),
+    history: readHistory(e).slice(0, HISTORY_SHOWN),
   };
-}
-
-function safeJson(v: unknown): unknown {
-  if (typeof v !== "string") return [];
-  try { return JSON.parse(v); } catch { return []; }
 }
 
 function answerColumns(a: Answer) {
@@ -108,7 +124,7 @@ export class ReturnsRepo {
     const pk = returnPartition(header.cycleId, header.agencyId);
     const actions: TransactionAction[] = [
       ["create", { partitionKey: pk, rowKey: "header", ...header }],
-      ...indicatorIds.map((id): TransactionAction => ["create", { partitionKey: pk, rowKey: key(ANS, id), rating: "", evidence: "", naReason: "", actionText: "", actionOwner: "", actionDue: "", updatedAt: "", updatedBy: "", updatedByKey: "", history: "[]" }]),
+      ...indicatorIds.map((id): TransactionAction => ["create", { partitionKey: pk, rowKey: key(ANS, id), rating: "", evidence: "", naReason: "", actionText: "", actionOwner: "", actionDue: "", updatedAt: "", updatedBy: "", updatedByKey: "" }]),
     ];
     try {
       await this.table.submitTransaction(actions);
@@ -145,17 +161,53 @@ export class ReturnsRepo {
   }
 
   /**
-   * The whole save: one conditional replace. Throws a 412 error when someone else changed the
-   * answer since the card was drawn, and 404 when the row does not exist.
+   * The whole save: one conditional Merge, with no read of the previous row. Throws a 412 error
+   * when someone else changed the answer since the card was drawn (its ETag), 404 when the row
+   * does not exist.
    */
-  async updateAnswer(pk: string, previous: StoredAnswer, answer: Answer, who: { name: string; key: string }, now: string): Promise<string> {
-    const history = [{ at: now, by: who.name, rating: answer.rating }, ...previous.history].slice(0, HISTORY_KEPT);
-    const res = await this.table.updateEntity(
-      { partitionKey: pk, rowKey: key(ANS, previous.indicatorId), ...answerColumns(answer), updatedAt: now, updatedBy: who.name, updatedByKey: who.key, history: JSON.stringify(history) },
-      "Replace",
-      { etag: previous.etag },
-    );
-    return res.etag!;
+  async updateAnswer(pk: string, previous: Pick<StoredAnswer, "indicatorId" | "etag">, answer: Answer, who: { name: string; key: string }, now: string): Promise<string> {
+    const rowKey = key(ANS, previous.indicatorId);
+    const entity = { partitionKey: pk, rowKey, ...answerColumns(answer), updatedAt: now, updatedBy: who.name, updatedByKey: who.key, [historyColumn(now)]: JSON.stringify({ at: now, by: who.name, rating: answer.rating ?? "" }) };
+    try {
+      return (await this.table.updateEntity(entity, "Merge", { etag: previous.etag })).etag!;
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status !== 400) throw e;
+      // Too many properties: drop the oldest history columns (conditionally, so a newer answer is still detected) and save again.
+      const etag = await this.trimHistory(pk, rowKey, previous.etag);
+      return (await this.table.updateEntity(entity, "Merge", { etag })).etag!;
+    }
+  }
+
+  private async trimHistory(pk: string, rowKey: string, etag: string): Promise<string> {
+    const row = await this.table.getEntity<Record<string, unknown>>(pk, rowKey);
+    if (row.etag !== etag) throw Object.assign(new Error("answer changed"), { statusCode: 412 });
+    const history = Object.keys(row).filter((k) => HISTORY_COLUMN.test(k)).sort();
+    const drop = new Set(history.slice(0, Math.max(0, history.length - HISTORY_TRIM_AT / 2)));
+    const kept = Object.fromEntries(Object.entries(row).filter(([k]) => !drop.has(k) && !["etag", "timestamp", "odata.metadata"].includes(k)));
+    return (await this.table.updateEntity({ ...kept, partitionKey: pk, rowKey }, "Replace", { etag })).etag!;
+  }
+
+  /** One answer row by point read. */
+  async getAnswer(pk: string, indicatorId: string): Promise<StoredAnswer | undefined> {
+    try {
+      return toStoredAnswer(await this.table.getEntity<Record<string, unknown>>(pk, key(ANS, indicatorId)));
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** The header and one person's access row: what authorising a step needs, in one request. */
+  async loadAccess(pk: string, person: Principal): Promise<{ header: ReturnHeader; roles: ReturnRole[] } | undefined> {
+    const accKey = key(ACC, person.tenantId.toLowerCase(), person.aadObjectId.toLowerCase());
+    let header: ReturnHeader | undefined;
+    let roles: ReturnRole[] = [];
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and (RowKey eq 'header' or RowKey eq ${accKey})` } })) {
+      if (e.rowKey === "header") header = headerSchema.parse(e);
+      else roles = String(e.roles ?? "").split(",").filter(Boolean) as ReturnRole[];
+    }
+    return header ? { header, roles } : undefined;
   }
 
   async updateHeader(pk: string, patch: Partial<ReturnHeader>, etag: string): Promise<string> {

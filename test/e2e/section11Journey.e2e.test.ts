@@ -216,3 +216,18 @@ test("the senior officer can send a return back with a comment, and the lead see
   expect(plain(overview.text)).toContain("sent this back");
   expect(overview.text).not.toContain("[link](https://evil.example)");
 });
+
+test("a change after sign-off was requested stops the approval until the lead sends it again", async () => {
+  const sent = await bot.invoke(lead, "s11.requestSignoff", { returnId });
+  expect(plain(textOf(sent.card))).toContain("Sent for sign-off");
+  const step = await bot.invoke(lead, "s11.step", { returnId, indicatorId: "3.1" });
+  await bot.invoke(lead, "s11.save", { ...actionOf(step.card, "s11.save").data, go: "stay", ...answer("fully", { evidence: "Framework re-issued Dec 2026." }) });
+  const approve = await bot.invoke(officer, "s11.approve", { returnId });
+  expect(plain(textOf(approve.card))).toContain("changed after sign-off was requested");
+  const review = await bot.invoke(lead, "s11.review", { returnId });
+  expect(plain(textOf(review.card))).toContain("Changed after sign-off was requested");
+  const again = await bot.invoke(lead, "s11.requestSignoff", { returnId });
+  expect(plain(textOf(again.card))).toContain("Sent for sign-off");
+  const ok = await bot.invoke(officer, "s11.approve", { returnId });
+  expect(plain(textOf(ok.card))).toContain("Signed off and submitted");
+});
