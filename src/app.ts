@@ -12,6 +12,7 @@ import { TemplatesRepo } from "./storage/templatesRepo";
 import { TemplateCatalog } from "./section11/templateCatalog";
 import { AccessService } from "./people/accessService";
 import { ReturnService } from "./section11/returnService";
+import { ReturnAccessCache } from "./section11/returnAccessCache";
 import { AdminService } from "./admin/adminService";
 import { createBot } from "./bot/createBot";
 import { createHttpServer, inFlightOf } from "./http/server";
@@ -37,8 +38,9 @@ export function buildServices(config: Config, store: TableStore, log: Logger, no
   const returns = new ReturnsRepo(store);
   const templates = new TemplatesRepo(store);
   const catalog = new TemplateCatalog(templates);
-  const access = new AccessService({ config, grants, people, returns, cycles, now });
-  const returnService = new ReturnService({ returns, cycles, agencies, catalog, access, now });
+  const accessCache = new ReturnAccessCache();
+  const access = new AccessService({ config, grants, people, returns, cycles, now, onAccessChanged: () => accessCache.clear() });
+  const returnService = new ReturnService({ returns, cycles, agencies, catalog, access, now, accessCache });
   const admin = new AdminService({ config, agencies, cycles, grants, people, returns, catalog, access, returnService, now });
   return { config, log, agencies, cycles, grants, people, returnsRepo: returns, templates, catalog, access, returns: returnService, admin };
 }
