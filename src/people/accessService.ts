@@ -115,6 +115,8 @@ export class AccessService {
   async link(person: Person): Promise<Grant[]> {
     await this.deps.people.upsert(person);
     if (!person.email) return [];
+    // Two people in different organisations reporting one address: link neither automatically.
+    if ((await this.deps.people.withEmail(person.email)).length > 1) return [];
     const waiting = await this.deps.grants.forHolder(holderKey({ kind: "email", email: person.email }));
     for (const g of waiting) {
       await this.grant({ role: g.role, agencyId: g.agencyId, agencyName: g.name, holder: { kind: "person", principal: person }, name: person.name || g.personName, email: person.email, by: g.grantedBy });

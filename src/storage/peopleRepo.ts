@@ -1,4 +1,4 @@
-import { type TableClient } from "@azure/data-tables";
+import { odata, type TableClient } from "@azure/data-tables";
 import { z } from "zod/v4";
 import type { TableStore } from "./tableStore";
 import { isNotFound } from "./errors";
@@ -20,7 +20,8 @@ export const personSchema = z.object({
 });
 export type Person = z.infer<typeof personSchema>;
 
-const EMAIL_PK = "email";
+/** Index rows: one partition per e-mail address, one row per person reporting it (people in different tenants can). */
+const emailPartition = (email: string) => `email|${encodeKeyPart(normaliseEmail(email))}`;
 
 export const normaliseEmail = (e: string) => e.trim().toLowerCase();
 
@@ -44,17 +45,27 @@ export class PeopleRepo {
     const { tenantId, aadObjectId, ...rest } = person;
     await this.table.upsertEntity({ partitionKey: tenantId.toLowerCase(), rowKey: aadObjectId.toLowerCase(), ...rest }, "Merge");
     if (person.email) {
-      await this.table.upsertEntity({ partitionKey: EMAIL_PK, rowKey: encodeKeyPart(normaliseEmail(person.email)), tenantId: tenantId.toLowerCase(), aadObjectId: aadObjectId.toLowerCase() }, "Replace");
+      const t = tenantId.toLowerCase();
+      const o = aadObjectId.toLowerCase();
+      await this.table.upsertEntity({ partitionKey: emailPartition(person.email), rowKey: `${t}:${o}`, tenantId: t, aadObjectId: o }, "Replace");
     }
   }
 
-  async findByEmail(email: string): Promise<Principal | undefined> {
-    try {
-      const e = await this.table.getEntity<{ tenantId: string; aadObjectId: string }>(EMAIL_PK, encodeKeyPart(normaliseEmail(email)));
-      return { tenantId: e.tenantId, aadObjectId: e.aadObjectId };
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
+  /** Everyone who has reported this e-mail address to the bot, in any tenant. */
+  async withEmail(email: string): Promise<Principal[]> {
+    const out: Principal[] = [];
+    for await (const e of this.table.listEntities<{ tenantId: string; aadObjectId: string }>({ queryOptions: { filter: odata`PartitionKey eq ${emailPartition(email)}` } })) {
+      out.push({ tenantId: e.tenantId, aadObjectId: e.aadObjectId });
     }
+    return out;
+  }
+
+  /**
+   * The one person with this e-mail address, or undefined when nobody or more than one person
+   * (in different organisations) reported it: an assignment by e-mail must never go to the wrong one.
+   */
+  async findByEmail(email: string): Promise<Principal | undefined> {
+    const all = await this.withEmail(email);
+    return all.length === 1 ? all[0] : undefined;
   }
 }
