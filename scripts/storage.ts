@@ -2,8 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import type { Config } from "../src/config";
-import { azuriteConnectionString } from "../src/storage/embeddedAzurite";
-import { startScriptAzurite } from "./azurite";
+import { azuriteConnectionString, startEmbeddedAzurite } from "../src/storage/embeddedAzurite";
 import { TableStore } from "../src/storage/tableStore";
 
 /**
@@ -12,7 +11,7 @@ import { TableStore } from "../src/storage/tableStore";
  *   2. `--port N`: an Azurite (e.g. the bot's embedded one) already listening on 127.0.0.1:N;
  *   3. `<DATA_DIR>/azurite.port`, when the running bot has written it: the bot's embedded Azurite;
  *   4. otherwise an Azurite of our own on `<DATA_DIR>/azurite` (the bot's folder), stopped when
- *      done (see ./azurite.ts for why not startEmbeddedAzurite).
+ *      done.
  * Two Azurite processes must never share one data folder (each keeps the tables in memory and
  * overwrites the other's file), so case 4 refuses when the bot answers on its port.
  */
@@ -89,7 +88,7 @@ export async function openScriptStorage(config: Config, args: string[]): Promise
       ].join("\n"),
     );
   }
-  const azurite = await startScriptAzurite(config.DATA_DIR);
+  const azurite = await startEmbeddedAzurite({ dataDir: config.DATA_DIR });
   return {
     store: new TableStore({ connectionString: azurite.connectionString, prefix }),
     description: `embedded Azurite on ${resolve(config.DATA_DIR, "azurite")} (stopped when done)`,

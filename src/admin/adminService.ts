@@ -53,14 +53,7 @@ export interface AdminDeps {
   now: () => Date;
 }
 
-/**
- * The admin menu view plus the line that tells the admin about CSV import. `importHint` is not
- * (yet) part of AdminMenuView in src/cards/views.ts: the adminMenu card needs a TextBlock bound to
- * `${importHint}` to show it.
- */
-export interface AdminMenu extends AdminMenuView {
-  importHint: string;
-}
+export type AdminMenu = AdminMenuView;
 
 export type CreateCycleResult = { view: "cycleForm"; data: CycleFormView } | { view: "message"; data: MessageView };
 

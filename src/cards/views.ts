@@ -149,6 +149,8 @@ export interface AdminMenuView {
   cycleSummary: string;
   notice?: NoticeView;
   actions: ActionView[];
+  /** How to register agencies in bulk (send a CSV, with its columns). */
+  importHint: string;
 }
 
 export interface CycleFormView {

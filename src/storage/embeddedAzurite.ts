@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, connect } from "node:net";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 /**
@@ -51,28 +51,40 @@ async function waitForPort(port: number, child: ChildProcess, stderr: () => stri
   throw new Error(`Azurite did not start listening on port ${port} within ${timeoutMs} ms. ${stderr()}`);
 }
 
+/**
+ * Starts Azurite's table server. With a data folder, the port is written to
+ * `<dataDir>/azurite.port` while it runs, so the command-line scripts (demo data, CSV import)
+ * use the same server instead of starting a second one on the same files.
+ */
 export async function startEmbeddedAzurite(opts: { dataDir?: string; inMemory?: boolean; port?: number } = {}): Promise<EmbeddedAzurite> {
   const port = opts.port ?? (await freePort());
   const args = ["--tableHost", "127.0.0.1", "--tablePort", String(port), "--skipApiVersionCheck", "--disableTelemetry", "--silent"];
+  let portFile: string | undefined;
   if (opts.inMemory) args.push("--inMemoryPersistence");
   else {
-    const location = resolve(opts.dataDir ?? ".data", "azurite");
+    const dataDir = resolve(opts.dataDir ?? ".data");
+    const location = join(dataDir, "azurite");
     mkdirSync(location, { recursive: true });
     args.push("--location", location);
+    portFile = join(dataDir, "azurite.port");
   }
   const child = spawn(process.execPath, [azuriteTableBin(), ...args], { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   child.stderr?.on("data", (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
   await waitForPort(port, child, () => err, 20_000);
+  if (portFile) writeFileSync(portFile, String(port));
   return {
     connectionString: azuriteConnectionString(port),
     port,
+    // SIGINT, not SIGTERM: Azurite's table server writes its database to disk only on SIGINT
+    // (otherwise every 5 s), so SIGTERM would lose the last seconds of answers.
     stop: () =>
       new Promise<void>((res) => {
-        if (child.exitCode !== null) return res();
-        child.once("exit", () => res());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+        if (portFile) rmSync(portFile, { force: true });
+        if (child.exitCode !== null || child.signalCode !== null) return res();
+        const force = setTimeout(() => child.kill("SIGKILL"), 15_000);
+        child.once("exit", () => { clearTimeout(force); res(); });
+        child.kill("SIGINT");
       }),
   };
 }

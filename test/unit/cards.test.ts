@@ -256,6 +256,7 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
       ],
     },
     adminMenu: {
+      importHint: "Send a .csv file in this chat to register agencies and their leads in bulk. Columns: agency_name, sector, partnerships, lead_email, lead_name, officer_email, officer_name.",
       cycleSummary: "Section 11 audit 2025-27: 57 agencies, 31 submitted, deadline 30 Nov 2025.",
       notice: { text: "Agency added.", color: "good" },
       actions: [
@@ -460,6 +461,7 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
       actions: [hAct("positive"), hAct("default", "submit"), hAct()],
     },
     adminMenu: {
+      importHint: h(300),
       cycleSummary: h(400),
       notice: { text: h(300), color: "good" },
       actions: Array.from({ length: 9 }, (_, i) => hAct(i === 0 ? "positive" : "default", i === 8 ? "submit" : undefined)),
