@@ -18,6 +18,14 @@ let entra: FakeEntra;
 let bot: BotUnderTest;
 let serviceUrl: string;
 
+// botbuilder's token validation prints refused tokens' keys and errors with console.error; the
+// assertions below are on status codes and bodies, so keep the run's output readable.
+let quietConsole: jest.SpyInstance;
+beforeAll(() => {
+  quietConsole = jest.spyOn(console, "error").mockImplementation(() => undefined);
+});
+afterAll(() => quietConsole.mockRestore());
+
 beforeAll(async () => {
   entra = await startFakeEntra();
   bot = await startBot({
