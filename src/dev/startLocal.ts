@@ -38,7 +38,11 @@ async function main() {
     await running.close();
     process.exit(0);
   };
-  playground.on("exit", (code) => { if (!stopping) { console.error(`The playground stopped (code ${code}).`); void stop(); } });
+  playground.on("exit", (code) => {
+    if (stopping) return;
+    console.error(`The playground stopped (code ${code}). Its log, with the reason: devTools/m365agentsplayground.log`);
+    void stop();
+  });
   process.once("SIGINT", () => void stop());
   process.once("SIGTERM", () => void stop());
 }
