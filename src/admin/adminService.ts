@@ -25,6 +25,7 @@ import { UserFacingError } from "../section11/errors";
 import type { ReturnService } from "../section11/returnService";
 import { daysLeftText, displayStatus, STATUS_COLORS, STATUS_LABELS, type DisplayStatus } from "../section11/status";
 import { DEFAULT_TEMPLATE, type TemplateCatalog } from "../section11/templateCatalog";
+import { parseTemplate } from "../section11/template";
 import { CSV_COLUMNS_TEXT, parseAgencyCsv, type CsvAgencyRow } from "./csvImport";
 import { mapPool } from "./pool";
 import {
@@ -172,9 +173,45 @@ export class AdminService {
 
   // ----- cycles -----
 
-  private templateChoices(): ChoiceView[] {
-    const count = DEFAULT_TEMPLATE.standards.reduce((n, s) => n + s.indicators.length, 0);
-    return [{ title: `${DEFAULT_TEMPLATE.name} · built in, ${DEFAULT_TEMPLATE.standards.length} standards, ${count} indicators`, value: DEFAULT_TEMPLATE.id }];
+  private async templateChoices(): Promise<ChoiceView[]> {
+    return (await this.deps.catalog.list()).map((t) =>
+      t.builtIn
+        ? { title: `${t.name} · built in, ${t.standards} standards, ${t.indicators} indicators`, value: t.id }
+        : { title: `${t.name} · ${t.id} version ${t.version}, ${t.standards} standards, ${t.indicators} indicators`, value: `${t.id}@${t.version}` },
+    );
+  }
+
+  /**
+   * A partnership's own Section 11 template (or the education audit), sent as a .json file or
+   * loaded with `npm run load-template`. Stored as the next version of its id; cycles already
+   * running keep the version they started with.
+   */
+  async loadTemplate(actor: Actor, jsonText: string): Promise<MessageView> {
+    await this.requireAdmin(actor);
+    let json: unknown;
+    try {
+      json = JSON.parse(jsonText);
+    } catch (e) {
+      return { title: "That file is not valid JSON", text: `${(e as Error).message.slice(0, 200)}. Check the file against docs/templates.md and send it again.`, color: "attention", facts: [], actions: [] };
+    }
+    const parsed = parseTemplate(json);
+    if (!parsed.ok) {
+      const shown = parsed.problems.slice(0, 10);
+      return { title: "The template was not loaded", text: `Fix these and send it again:\n\n${shown.map((p) => `- ${p}`).join("\n")}${parsed.problems.length > shown.length ? `\n\nand ${parsed.problems.length - shown.length} more` : ""}`, color: "attention", facts: [], actions: [] };
+    }
+    try {
+      const { id, version } = await this.deps.catalog.add(parsed.template, actor.name);
+      const indicators = parsed.template.standards.reduce((n, st) => n + st.indicators.length, 0);
+      return {
+        title: "Template loaded",
+        text: `"${parsed.template.name}" is stored as ${id} version ${version}. Choose it when you open a cycle; cycles already running keep their template.`,
+        color: "good",
+        facts: [{ title: "Standards", value: String(parsed.template.standards.length) }, { title: "Indicators", value: String(indicators) }],
+        actions: [{ title: "Open a cycle with it", verb: ADMIN_VERBS.cycleForm, data: {} }],
+      };
+    } catch (e) {
+      return { title: "The template was not loaded", text: (e as Error).message, color: "attention", facts: [], actions: [] };
+    }
   }
 
   async cycleForm(actor: Actor, prefill: Partial<CycleFormView> = {}): Promise<CycleFormView> {
@@ -183,7 +220,7 @@ export class AdminService {
       name: "",
       deadline: "",
       partnerships: (await this.knownPartnerships()).join(", "),
-      templateChoices: this.templateChoices(),
+      templateChoices: await this.templateChoices(),
       templateId: DEFAULT_TEMPLATE.id,
       problems: [],
       ...prefill,
@@ -217,13 +254,14 @@ export class AdminService {
     const partnerships = partnershipsField(input.partnerships, { separator: ",", max: FIELD_LIMITS.cyclePartnerships, known: await this.knownPartnerships(agencies) });
     const template = await this.resolveTemplate(input.templateId);
     const problems = [...name.problems, ...deadline.problems, ...partnerships.problems, ...("problem" in template ? [template.problem] : [])];
+    const templateChoices = await this.templateChoices();
     const form = (p: string[]): CreateCycleResult => ({
       view: "cycleForm",
       data: {
         name: name.shown,
         deadline: deadline.shown,
         partnerships: partnerships.problems.length ? partnerships.shown : partnerships.value.join(", "),
-        templateChoices: this.templateChoices(),
+        templateChoices,
         templateId: "problem" in template ? DEFAULT_TEMPLATE.id : cleanLine(input.templateId) || DEFAULT_TEMPLATE.id,
         problems: p,
       },

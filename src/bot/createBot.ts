@@ -157,21 +157,31 @@ export function createBot(s: BotServices) {
     await sendReply(turn, r);
   });
 
-  /** A CSV sent in personal chat: bulk registration of agencies and their people (admins only). */
+  /**
+   * A file sent in personal chat (admins only): a .csv registers agencies and their people in
+   * bulk; a .json loads a Section 11 template. Teams gives a short-lived download URL.
+   */
   const importFile = async (turn: TurnContext, actor: Actor, file: { name?: string; content?: unknown }): Promise<Reply> => {
     const roles = await s.access.rolesOf(actor);
-    if (!roles.admin) return messageReply("Not available to you", "Only the partnership's admins can import agencies from a file.", "attention");
+    if (!roles.admin) return messageReply("Not available to you", "Only the partnership's admins can send files to the bot.", "attention");
     const info = file.content as { downloadUrl?: unknown; fileType?: unknown };
-    const name = String(file.name ?? "");
+    const name = String(file.name ?? "").slice(0, 200);
+    const kind = /\.csv$/i.test(name) || info?.fileType === "csv" ? "csv" : /\.json$/i.test(name) || info?.fileType === "json" ? "json" : undefined;
+    if (!kind) return messageReply("Please send a .csv or .json file", `"${name}" is neither. Save your spreadsheet as CSV (comma separated) to register agencies, or send a template as .json.`, "warning");
     if (typeof info?.downloadUrl !== "string" || !/^https?:\/\//.test(info.downloadUrl)) return messageReply("I couldn't read that file", "Teams did not give me a download link. Send the file again.", "warning");
-    if (!/\.csv$/i.test(name) && info.fileType !== "csv") return messageReply("Please send a .csv file", `"${name}" is not a CSV file. Save your spreadsheet as CSV (comma separated) and send it again.`, "warning");
-    const res = await fetch(info.downloadUrl);
+    let res: Response;
+    try {
+      res = await fetch(info.downloadUrl, { signal: AbortSignal.timeout(15_000) });
+    } catch {
+      return messageReply("I couldn't download that file", "The download did not complete. Send the file again in a minute.", "warning");
+    }
     if (!res.ok) return messageReply("I couldn't download that file", `Teams answered ${res.status}. Send the file again in a minute.`, "warning");
     const buf = Buffer.from(await res.arrayBuffer());
-    if (buf.byteLength > MAX_CSV_BYTES) return messageReply("That file is too large", `It is ${(buf.byteLength / 1024 / 1024).toFixed(1)} MB; the limit is 1 MB (about 500 agencies). Split it and send the parts.`, "warning");
+    if (buf.byteLength > MAX_CSV_BYTES) return messageReply("That file is too large", `It is ${(buf.byteLength / 1024 / 1024).toFixed(1)} MB; the limit is 1 MB. Split it and send the parts.`, "warning");
+    if (kind === "json") return { card: "message", view: await s.admin.loadTemplate(actor, buf.toString("utf8")) };
     await turn.sendActivity(`Importing ${name}…`);
     let lastShown = 0;
-    const view = await s.admin.importCsv(actor, buf.toString("utf8"), async (done, total) => {
+    const view = await s.admin.importCsv(actor, buf.toString("utf8"), async (done: number, total: number) => {
       // Progress for long imports, at most every 50 rows so a 20-row file stays quiet.
       if (done - lastShown >= 50 && done < total) {
         lastShown = done;

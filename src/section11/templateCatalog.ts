@@ -32,12 +32,19 @@ export class TemplateCatalog {
     return index;
   }
 
+  /** The built-in template and every stored version, newest first per id. */
+  async list(): Promise<Array<{ id: string; version: number; name: string; standards: number; indicators: number; builtIn: boolean }>> {
+    const builtIn = { id: DEFAULT_TEMPLATE.id, version: DEFAULT_TEMPLATE.version, name: DEFAULT_TEMPLATE.name, standards: DEFAULT_TEMPLATE.standards.length, indicators: DEFAULT_TEMPLATE.standards.reduce((n, st) => n + st.indicators.length, 0), builtIn: true };
+    return [builtIn, ...(await this.repo.list()).map((t) => ({ ...t, builtIn: false }))];
+  }
+
   /** Stores a partnership's own template as the next version of its id; returns the version used. */
   async add(template: Template, createdBy: string): Promise<{ id: string; version: number }> {
     if (template.id === DEFAULT_TEMPLATE.id) throw new Error(`"${DEFAULT_TEMPLATE.id}" is the built-in template's id: give your template its own id.`);
     for (let attempt = 0; attempt < 5; attempt++) {
       const version = (await this.repo.latestVersion(template.id)) + 1;
-      if (await this.repo.create(template.id, version, JSON.stringify({ ...template, version }), createdBy)) return { id: template.id, version };
+      const summary = { name: template.name, standards: template.standards.length, indicators: template.standards.reduce((n, st) => n + st.indicators.length, 0) };
+      if (await this.repo.create(template.id, version, JSON.stringify({ ...template, version }), createdBy, summary)) return { id: template.id, version };
     }
     throw new Error("Another admin is adding the same template right now: try again.");
   }
