@@ -48,7 +48,7 @@ export function commandRunner(s: BotServices) {
   };
 
   const commands: Record<string, (turn: TurnContext, actor: Actor) => Promise<Reply>> = {
-    help: async () => reply("help", { commands: BOT_COMMANDS.map((c) => ({ command: c.command, description: c.description })) }),
+    help: async () => reply("help", { commands: BOT_COMMANDS.filter((c) => (c.scopes as readonly string[]).includes("personal")).map((c) => ({ command: c.command, description: c.description })) }),
     hi: async (_t, actor) => welcome(actor),
     audit: async (_t, actor) => chooseReturn(actor, "s11.overview"),
     continue: async (_t, actor) => chooseReturn(actor, "s11.step"),
@@ -80,7 +80,11 @@ export function commandRunner(s: BotServices) {
       const word = text.trim().toLowerCase().replace(/[.!]+$/, "");
       const handler = commands[word] ?? commands[aliases[word] ?? ""];
       if (handler) return handler(turn, actor);
-      return reply("help", { commands: BOT_COMMANDS.map((c) => ({ command: c.command, description: c.description })) });
+      const said = text.trim().slice(0, 40);
+      return reply("help", {
+        intro: said ? `I didn't recognise "${said}${text.trim().length > 40 ? "…" : ""}".` : undefined,
+        commands: BOT_COMMANDS.filter((c) => (c.scopes as readonly string[]).includes("personal")).map((c) => ({ command: c.command, description: c.description })),
+      });
     },
     isKnown: (text: string) => {
       const word = text.trim().toLowerCase().replace(/[.!]+$/, "");

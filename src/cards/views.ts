@@ -36,6 +36,8 @@ export interface WelcomeView {
 }
 
 export interface HelpView {
+  /** Why help is shown, when it answers something the bot did not understand. */
+  intro?: string;
   commands: Array<{ command: string; description: string }>;
 }
 

@@ -624,7 +624,11 @@ function checkCard<N extends CardName>(name: N, view: CardViews[N]): object {
   for (const input of inputs(card)) expect(typeof input.label === "string" && input.label.length > 0).toBe(true);
 
   // Buttons: one per ActionView, in view order, with the right type, verb, data and style.
-  if (!FORM_CARDS.has(name)) {
+  if (name === "help") {
+    // Help offers every command as a button that sends it, as if typed.
+    const commands = (v.commands as Array<{ command: string }>).map((c) => c.command);
+    expect(cardActions(card).map((b) => [b.type, (b.data as Record<string, string>)?.verb, (b.data as Record<string, string>)?.command, b.title])).toEqual(commands.map((c) => ["Action.Submit", "cmd", c, c]));
+  } else if (!FORM_CARDS.has(name)) {
     const expected = (v.actions as ActionView[] | undefined) ?? [];
     const buttons = cardActions(card);
     expect(buttons).toHaveLength(expected.length);
