@@ -32,12 +32,15 @@ export class BotClient {
   }
 }
 
-/** Where one lead is in their return: the etag of the indicator they keep saving. */
+/**
+ * Where one lead is in their return: the etag of each indicator they save, in turn. Saves move
+ * round the indicators as a lead does, so no single answer row collects hundreds of changes.
+ */
 export interface SaveCursor {
   user: TeamsUser;
   returnId: string;
-  indicatorId: string;
-  etag: string;
+  indicatorIds: string[];
+  etags: Map<string, string>;
   saves: number;
   /** The two evidence texts saves alternate between. */
   evidence: [string, string];
@@ -45,11 +48,14 @@ export interface SaveCursor {
 
 export const SHORT_EVIDENCE: [string, string] = ["Board minutes 12 Sep 2026; audit of 40 staff files.", "Staff survey: 92% named the safeguarding lead; training log 2026."];
 
-/** Opens the indicator step and takes the save action's data (the etag the card was drawn from). */
-export async function openCursor(client: BotClient, user: TeamsUser, returnId: string, indicatorId: string, evidence = SHORT_EVIDENCE): Promise<SaveCursor> {
-  const r = await client.invoke(user, "s11.step", { returnId, indicatorId });
-  const save = actionOf(r.card, "s11.save");
-  return { user, returnId, indicatorId, etag: save.data.etag, saves: 0, evidence };
+/** Opens each indicator's step (not measured) and keeps the etag its save action carries. */
+export async function openCursor(client: BotClient, user: TeamsUser, returnId: string, indicatorIds: string[], evidence = SHORT_EVIDENCE): Promise<SaveCursor> {
+  const etags = new Map<string, string>();
+  for (const indicatorId of indicatorIds) {
+    const r = await client.invoke(user, "s11.step", { returnId, indicatorId });
+    etags.set(indicatorId, actionOf(r.card, "s11.save").data.etag);
+  }
+  return { user, returnId, indicatorIds, etags, saves: 0, evidence };
 }
 
 /**
@@ -58,13 +64,15 @@ export async function openCursor(client: BotClient, user: TeamsUser, returnId: s
  */
 export async function saveOnce(client: BotClient, c: SaveCursor): Promise<number> {
   const n = c.saves++;
-  const evidence = c.evidence[n % 2];
-  const r = await client.invoke(c.user, "s11.save", { returnId: c.returnId, indicatorId: c.indicatorId, etag: c.etag, go: "stay", rating: "fully", evidence, naReason: "", actionText: "", actionOwner: "", actionDue: "" });
+  const indicatorId = c.indicatorIds[n % c.indicatorIds.length];
+  const etag = c.etags.get(indicatorId)!;
+  const evidence = c.evidence[Math.floor(n / c.indicatorIds.length) % 2];
+  const r = await client.invoke(c.user, "s11.save", { returnId: c.returnId, indicatorId, etag, go: "stay", rating: "fully", evidence, naReason: "", actionText: "", actionOwner: "", actionDue: "" });
   if (!/Saved\./.test(r.text) || /changed this answer while you were editing/.test(r.text)) {
     throw new Error(`save ${n} of ${c.user.name} did not save: ${r.text.slice(0, 300)}`);
   }
   const next = actionOf(r.card, "s11.save");
-  if (next.data.etag === c.etag) throw new Error(`save ${n} of ${c.user.name}: etag did not move`);
-  c.etag = next.data.etag;
+  if (next.data.etag === etag) throw new Error(`save ${n} of ${c.user.name}: etag did not move`);
+  c.etags.set(indicatorId, next.data.etag);
   return r.ms;
 }

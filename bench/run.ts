@@ -112,8 +112,8 @@ async function main() {
 
     const client = new BotClient(app.url, conn.serviceUrl);
     const cursors: SaveCursor[] = [];
-    for (const a of data.agencies) cursors.push(await openCursor(client, a.lead, a.returnId, data.indicatorIds[0]));
-    const fullCursor = await openCursor(client, full.lead, full.returnId, data.indicatorIds[0], [longEvidence("A"), longEvidence("B")]);
+    for (const a of data.agencies) cursors.push(await openCursor(client, a.lead, a.returnId, data.indicatorIds));
+    const fullCursor = await openCursor(client, full.lead, full.returnId, data.indicatorIds, [longEvidence("A"), longEvidence("B")]);
 
     let opCounter = 0;
     const runOp = async (kind: Kind, c: SaveCursor): Promise<number> => {

@@ -43,7 +43,7 @@ export function verbRoutes(s: BotServices, notifyPeople: Notifier, runCommand: C
         if (!isStorageOutage(e)) throw e;
         // Keep what they typed: show it and offer a retry that carries it in the action data.
         const typed = normaliseAnswerInput(data, new Date().toISOString().slice(0, 10)).answer;
-        const retryData: Record<string, string> = { ...cmd, rating: typed.rating ?? "", evidence: typed.evidence, naReason: typed.naReason, actionText: typed.actionText, actionOwner: typed.actionOwner, actionDue: typed.actionDue };
+        const retryData: Record<string, string> = { ...cmd, hn: String(cmd.hn), rating: typed.rating ?? "", evidence: typed.evidence, naReason: typed.naReason, actionText: typed.actionText, actionOwner: typed.actionOwner, actionDue: typed.actionDue };
         s.log.error({ verb: S11_VERBS.save, status: (e as { statusCode?: number }).statusCode }, "save failed: storage unavailable");
         return messageReply("Not saved: the audit store did not answer", `Your answer to ${cmd.indicatorId} is below and has not been lost. Press "Try again" in a minute.\n\n${describeAnswer(typed)}`, "attention", {
           actions: [{ title: "Try again", verb: S11_VERBS.save, data: retryData, style: "positive" }],

@@ -216,11 +216,13 @@ export function renderCard<N extends CardName>(name: N, view: CardViews[N]): Bou
   const template = loadTemplates().get(name);
   if (!template) throw new Error(`Unknown card template "${name}"`);
   const root = buildRoot(name, view);
-  // JSON round trip: a plain tree that shares no objects with the view or the template.
-  const card = JSON.parse(JSON.stringify(template.expand({ $root: root }))) as BoundCard;
-  dropSubmitVerbs(card);
-  const bytes = cardSize(card);
+  // JSON round trip: a plain tree that shares no objects with the view or the template. The size
+  // is taken from the same text (before Submit verbs are dropped, so it can only over-count).
+  const text = JSON.stringify(template.expand({ $root: root }));
+  const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > CARD_SIZE_LIMIT) throw new CardTooLargeError(name, bytes);
+  const card = JSON.parse(text) as BoundCard;
+  dropSubmitVerbs(card);
   return card;
 }
 

@@ -7,7 +7,7 @@ import type { Agency, AgenciesRepo } from "../storage/agenciesRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
 import { isBatchConflict, isNotFound, isPreconditionFailed } from "../storage/errors";
 import { splitKey } from "../storage/keys";
-import { returnPartition, type ReturnHeader, type ReturnRole, type ReturnsRepo, type StoredAnswer } from "../storage/returnsRepo";
+import { HISTORY_TRIM_AT, returnPartition, type ReturnHeader, type ReturnRole, type ReturnsRepo, type StoredAnswer } from "../storage/returnsRepo";
 import { EMPTY_ANSWER, answerFingerprint, missingForCompletion, normaliseAnswerInput, type Answer } from "./answer";
 import { NO_ACCESS, UserFacingError } from "./errors";
 import { describeAnswer, overviewView, reviewView, signoffView, stepContextOf, stepView, type StepContext, type ViewContext } from "./returnViews";
@@ -28,6 +28,8 @@ export const saveCommandSchema = z.object({
   etag: z.string().max(200).default(""),
   fp: z.string().max(40).default(""),
   origDue: z.string().max(10).default(""),
+  /** History entries on the row when the card was drawn; a hint for trimming, never trusted for more. */
+  hn: z.coerce.number().int().min(0).max(10_000).catch(0).default(0),
   go: z.enum(NAV).default("stay"),
 });
 export const returnCommandSchema = z.object({ returnId: returnIdSchema, version: z.string().max(200).optional() });
@@ -195,8 +197,8 @@ export class ReturnService {
     } else {
       const now = this.deps.now().toISOString();
       try {
-        const etag = await this.deps.returns.updateAnswer(pk, { indicatorId: cmd.indicatorId, etag: cmd.etag || "\"none\"" }, answer, { name: actor.name, key: actorKey(actor) }, now);
-        saved = { ...answer, indicatorId: cmd.indicatorId, etag, updatedAt: now, updatedBy: actor.name, updatedByKey: actorKey(actor), history: [] };
+        const etag = await this.deps.returns.updateAnswer(pk, { indicatorId: cmd.indicatorId, etag: cmd.etag || "\"none\"", historyCount: cmd.hn }, answer, { name: actor.name, key: actorKey(actor) }, now);
+        saved = { ...answer, indicatorId: cmd.indicatorId, etag, updatedAt: now, updatedBy: actor.name, updatedByKey: actorKey(actor), history: [], historyCount: cmd.hn >= HISTORY_TRIM_AT ? HISTORY_TRIM_AT / 2 + 1 : cmd.hn + 1 };
       } catch (e) {
         if (isPreconditionFailed(e)) {
           const latest = await this.deps.returns.getAnswer(pk, cmd.indicatorId);

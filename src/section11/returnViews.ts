@@ -25,8 +25,9 @@ export interface StepContext {
 
 export const stepContextOf = (ctx: ViewContext): StepContext => ({ index: ctx.index, returnId: ctx.loaded.partitionKey, agencyName: ctx.loaded.header.agencyName, answers: ctx.loaded.answers });
 
-const when = (iso: string) =>
-  iso ? new Date(iso).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Europe/London" }) : "";
+// One formatter for the process: building an Intl formatter per call costs more than the rest of a card.
+const WHEN = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Europe/London" });
+const when = (iso: string) => (iso && !Number.isNaN(Date.parse(iso)) ? WHEN.format(new Date(iso)) : "");
 
 const act = (title: string, verb: string, data: Record<string, string>, style: ActionView["style"] = "default"): ActionView => ({ title, verb, data, style });
 
@@ -40,7 +41,7 @@ export function stepView(
   const shown = opts.shown ?? stored ?? EMPTY_ANSWER;
   const returnId = ctx.returnId;
   // fp and origDue describe the stored answer the card was drawn from (see answerFingerprint).
-  const base = { returnId, indicatorId, etag: stored?.etag ?? "", fp: answerFingerprint(stored ?? EMPTY_ANSWER), origDue: stored?.actionDue ?? "" };
+  const base = { returnId, indicatorId, etag: stored?.etag ?? "", fp: answerFingerprint(stored ?? EMPTY_ANSWER), origDue: stored?.actionDue ?? "", hn: String(stored?.historyCount ?? 0) };
   const std = ctx.index.template.standards;
   const actions: ActionView[] = opts.readOnly
     ? [act("Back to overview", S11_VERBS.overview, { returnId }, "positive")]

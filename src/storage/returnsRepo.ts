@@ -52,6 +52,8 @@ export interface StoredAnswer extends Answer {
   updatedBy: string;
   updatedByKey: string;
   history: AnswerHistory;
+  /** How many history columns the row holds (history shows only the latest). */
+  historyCount: number;
 }
 
 export interface AccessRow {
@@ -78,7 +80,7 @@ const HISTORY_SHOWN = 20;
  * no read of the previous row. An entity holds at most 252 properties: past this many history
  * columns a save first trims the oldest (see updateAnswer).
  */
-const HISTORY_TRIM_AT = 200;
+export const HISTORY_TRIM_AT = 200;
 const HISTORY_COLUMN = /^h\d{17}[a-z0-9]{4}$/;
 const historyColumn = (now: string) => `h${now.replace(/\D/g, "").slice(0, 17).padEnd(17, "0")}${Math.random().toString(36).slice(2, 6).padEnd(4, "0")}`;
 
@@ -106,6 +108,7 @@ function toStoredAnswer(e: TableEntityResult<Record<string, unknown>>): StoredAn
     updatedBy: typeof e.updatedBy === "string" ? e.updatedBy : "",
     updatedByKey: typeof e.updatedByKey === "string" ? e.updatedByKey : "",
     history: readHistory(e).slice(0, HISTORY_SHOWN),
+    historyCount: Object.keys(e).filter((k) => HISTORY_COLUMN.test(k)).length,
   };
 }
 
@@ -165,17 +168,19 @@ export class ReturnsRepo {
    * when someone else changed the answer since the card was drawn (its ETag), 404 when the row
    * does not exist.
    */
-  async updateAnswer(pk: string, previous: Pick<StoredAnswer, "indicatorId" | "etag">, answer: Answer, who: { name: string; key: string }, now: string): Promise<string> {
+  async updateAnswer(pk: string, previous: Pick<StoredAnswer, "indicatorId" | "etag"> & { historyCount?: number }, answer: Answer, who: { name: string; key: string }, now: string): Promise<string> {
     const rowKey = key(ANS, previous.indicatorId);
     const entity = { partitionKey: pk, rowKey, ...answerColumns(answer), updatedAt: now, updatedBy: who.name, updatedByKey: who.key, [historyColumn(now)]: JSON.stringify({ at: now, by: who.name, rating: answer.rating ?? "" }) };
+    // The caller knows roughly how long the history is (the card says so): trim before it nears the limit.
+    const etag = (previous.historyCount ?? 0) >= HISTORY_TRIM_AT ? await this.trimHistory(pk, rowKey, previous.etag) : previous.etag;
     try {
-      return (await this.table.updateEntity(entity, "Merge", { etag: previous.etag })).etag!;
+      return (await this.table.updateEntity(entity, "Merge", { etag })).etag!;
     } catch (e) {
       const status = (e as { statusCode?: number }).statusCode;
       if (status !== 400) throw e;
       // Too many properties: drop the oldest history columns (conditionally, so a newer answer is still detected) and save again.
-      const etag = await this.trimHistory(pk, rowKey, previous.etag);
-      return (await this.table.updateEntity(entity, "Merge", { etag })).etag!;
+      const trimmed = await this.trimHistory(pk, rowKey, etag);
+      return (await this.table.updateEntity(entity, "Merge", { etag: trimmed })).etag!;
     }
   }
 

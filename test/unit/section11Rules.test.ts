@@ -62,7 +62,7 @@ describe("template", () => {
 describe("status rules", () => {
   const index = new TemplateIndex(DEFAULT_TEMPLATE);
   const header: ReturnHeader = { cycleId: "c", agencyId: "a", agencyName: "A", sector: "health", templateId: "t", templateVersion: 1, status: "draft", createdAt: "", submissionCount: 0 };
-  const ans = (id: string, over: Partial<StoredAnswer> = {}): StoredAnswer => ({ ...EMPTY_ANSWER, indicatorId: id, etag: "e", updatedAt: "", updatedBy: "", updatedByKey: "", history: [], ...over });
+  const ans = (id: string, over: Partial<StoredAnswer> = {}): StoredAnswer => ({ ...EMPTY_ANSWER, indicatorId: id, etag: "e", updatedAt: "", updatedBy: "", updatedByKey: "", history: [], historyCount: 0, ...over });
   const loaded = (answers: StoredAnswer[]): LoadedReturn => ({ partitionKey: "c|a", header, headerEtag: "h", access: [], answers: new Map(index.ordered.map((r) => [r.indicator.id, answers.find((a) => a.indicatorId === r.indicator.id) ?? ans(r.indicator.id)])) });
 
   test("resume goes after the last complete answer this person saved, or back to their incomplete one", () => {
