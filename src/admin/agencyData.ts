@@ -445,10 +445,12 @@ function distance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** Registered agencies whose id or name looks like what was typed (a typo, part of the id, or the name). */
+/** Registered agencies whose id or name looks like what was typed: the name, part of the id, its words in short, or a typo. */
 export function closeAgencyMatches(agencies: Agency[], typed: string, max = 5): Agency[] {
   const q = typed.trim().toLowerCase();
   const slug = agencyIdFor(typed);
+  const wordsOf = (x: string) => x.split(/[^a-z0-9]+/).filter(Boolean);
+  const words = wordsOf(slug);
   if (!q) return [];
   const scored: Array<{ a: Agency; score: number }> = [];
   for (const a of agencies) {
@@ -457,9 +459,10 @@ export function closeAgencyMatches(agencies: Agency[], typed: string, max = 5): 
     let score: number | undefined;
     if (id === slug || name === q) score = 0;
     else if ((q.length >= 3 && (id.includes(q) || name.includes(q))) || (slug.length >= 3 && id.includes(slug)) || (id.length >= 3 && q.includes(id))) score = 1;
+    else if (words.length && words.every((w) => wordsOf(id).some((x) => x.startsWith(w) || (w.length >= 5 && distance(w, x) <= 1)))) score = 2;
     else {
       const d = Math.min(distance(slug, id), distance(q, id));
-      if (d <= Math.max(2, Math.floor(id.length / 4))) score = 2 + d;
+      if (d <= Math.max(2, Math.floor(id.length / 4))) score = 3 + d;
     }
     if (score !== undefined) scored.push({ a, score });
   }
