@@ -4,7 +4,7 @@ import { CyclesRepo, type Cycle } from "../storage/cyclesRepo";
 import { isNotFound } from "../storage/errors";
 import { GrantsRepo, grantSchema, type Grant } from "../storage/grantsRepo";
 import { key, splitKey } from "../storage/keys";
-import { headerSchema, returnPartition, ReturnsRepo, type AccessRow, type ReturnHeader } from "../storage/returnsRepo";
+import { HISTORY_COLUMN, headerSchema, returnPartition, ReturnsRepo, type AccessRow, type ReturnHeader } from "../storage/returnsRepo";
 import type { TableStore } from "../storage/tableStore";
 import { storedAnswerSchema, type Rating } from "../section11/answer";
 
@@ -153,8 +153,6 @@ export class DeleteNotConfirmedError extends Error {
 const BATCH = 100;
 const ANS = "ans";
 const ACC = "acc";
-/** As in returnsRepo.ts: one column per saved change, `h<17 digits of time><4 random>`, JSON {at, by, rating}. */
-const HISTORY_COLUMN = /^h\d{17}[a-z0-9]{4}$/;
 
 function resolve(deps: AgencyDataDeps) {
   return {

@@ -81,7 +81,8 @@ const HISTORY_SHOWN = 20;
  * columns a save first trims the oldest (see updateAnswer).
  */
 export const HISTORY_TRIM_AT = 200;
-const HISTORY_COLUMN = /^h\d{17}[a-z0-9]{4}$/;
+/** One column per saved change: `h<17 digits of time><4 random>`, JSON {at, by, rating}. */
+export const HISTORY_COLUMN = /^h\d{17}[a-z0-9]{4}$/;
 const historyColumn = (now: string) => `h${now.replace(/\D/g, "").slice(0, 17).padEnd(17, "0")}${Math.random().toString(36).slice(2, 6).padEnd(4, "0")}`;
 
 function readHistory(e: Record<string, unknown>): AnswerHistory {
