@@ -12,10 +12,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { ConfigError, loadConfig } from "../src/config";
+import { loadConfig } from "../src/config";
 import { deleteAgency, exportAgency, UnknownAgencyError, type AgencyDataProgress, type AgencyExport } from "../src/admin/agencyData";
 import { GrantsRepo, holderPrincipal } from "../src/storage/grantsRepo";
-import { argValue, openScriptStorage, positionalArgs } from "./storage";
+import { argValue, openScriptStorage, positionalArgs, runScript } from "./storage";
 
 const USAGE = "Usage: npm run export-agency -- <agencyId> [--out file.json] [--delete --confirm <agencyId>] [--port <azurite port>]";
 
@@ -153,10 +153,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(e instanceof ConfigError ? e.message : `Export stopped: ${(e as Error)?.message ?? e}`);
-    process.exit(1);
-  },
-);
+runScript(main, "Export stopped");

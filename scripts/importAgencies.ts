@@ -8,12 +8,11 @@
  * scripts/storage.ts). Exit code 0: every row imported; 2: some rows not imported; 1: nothing
  * imported (unreadable file, bad header, storage down).
  */
-import { readFileSync } from "node:fs";
-import { ConfigError, loadConfig } from "../src/config";
+import { loadConfig } from "../src/config";
 import { buildAdminServices, SYSTEM_ACTOR, withSystemAdmin } from "../src/admin/compose";
 import type { ImportRowOutcome } from "../src/admin/adminService";
 import { CSV_COLUMNS_TEXT } from "../src/admin/csvImport";
-import { openScriptStorage, positionalArgs } from "./storage";
+import { openScriptStorage, positionalArgs, runScript, readTextFile } from "./storage";
 
 const RESULT_TEXT: Record<ImportRowOutcome["result"], string> = { registered: "registered", people_added: "people added", rejected: "REJECTED", failed: "FAILED" };
 
@@ -32,13 +31,8 @@ async function main(): Promise<number> {
     console.error(`Usage: npm run import-agencies -- <file.csv> [--port <azurite port>]\nColumns: ${CSV_COLUMNS_TEXT}`);
     return 1;
   }
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    console.error(`Cannot read ${file}: ${(e as Error).message}`);
-    return 1;
-  }
+  const text = readTextFile(file);
+  if (text === undefined) return 1;
   const config = withSystemAdmin(loadConfig());
   const storage = await openScriptStorage(config, args);
   try {
@@ -58,10 +52,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(e instanceof ConfigError ? e.message : `Import stopped: ${(e as Error)?.message ?? e}`);
-    process.exit(1);
-  },
-);
+runScript(main, "Import stopped");

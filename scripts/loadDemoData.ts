@@ -7,10 +7,10 @@
  * nothing is duplicated. The playground user can be changed with PLAYGROUND_TENANT_ID,
  * PLAYGROUND_AAD_OBJECT_ID, PLAYGROUND_USER_NAME and PLAYGROUND_USER_EMAIL.
  */
-import { ConfigError, loadConfig } from "../src/config";
+import { loadConfig } from "../src/config";
 import { buildAdminServices } from "../src/admin/compose";
 import { loadDemoData, type PlaygroundUser } from "../src/admin/demoData";
-import { openScriptStorage } from "./storage";
+import { openScriptStorage, runScript } from "./storage";
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -50,10 +50,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(e instanceof ConfigError ? e.message : `Demo data not loaded: ${(e as Error)?.message ?? e}`);
-    process.exit(1);
-  },
-);
+runScript(main, "Demo data not loaded");

@@ -5,10 +5,9 @@
  * id, the same as an admin sending the .json file to the bot. The format is in docs/templates.md;
  * src/section11/templates/default.json is a complete example. Exit code 0 when stored, 1 otherwise.
  */
-import { readFileSync } from "node:fs";
-import { ConfigError, loadConfig } from "../src/config";
+import { loadConfig } from "../src/config";
 import { buildAdminServices, SYSTEM_ACTOR, withSystemAdmin } from "../src/admin/compose";
-import { openScriptStorage, positionalArgs } from "./storage";
+import { openScriptStorage, positionalArgs, runScript, readTextFile } from "./storage";
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -17,13 +16,8 @@ async function main(): Promise<number> {
     console.error("Usage: npm run load-template -- <template.json> [--port <azurite port>]\nFormat: docs/templates.md");
     return 1;
   }
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    console.error(`Cannot read ${file}: ${(e as Error).message}`);
-    return 1;
-  }
+  const text = readTextFile(file);
+  if (text === undefined) return 1;
   const config = withSystemAdmin(loadConfig());
   const storage = await openScriptStorage(config, args);
   try {
@@ -39,9 +33,4 @@ async function main(): Promise<number> {
   }
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((e) => {
-    console.error(e instanceof ConfigError ? e.message : `Failed: ${(e as Error).message}`);
-    process.exit(1);
-  });
+runScript(main, "Template not loaded");

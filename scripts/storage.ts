@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
-import type { Config } from "../src/config";
+import { ConfigError, type Config } from "../src/config";
 import { azuriteConnectionString, startEmbeddedAzurite } from "../src/storage/embeddedAzurite";
 import { TableStore } from "../src/storage/tableStore";
 
@@ -51,6 +51,27 @@ function parsePort(raw: string, where: string): number {
   const port = Number(raw.trim());
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${where}: "${raw.trim()}" is not a port number.`);
   return port;
+}
+
+/** Reads the file named on the command line; prints why not and returns undefined when it cannot. */
+export function readTextFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    console.error(`Cannot read ${file}: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+/** Runs a script's main and exits with its code; a failure prints one readable line, never a stack. */
+export function runScript(main: () => Promise<number>, failure: string): void {
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(e instanceof ConfigError ? e.message : `${failure}: ${(e as Error)?.message ?? e}`);
+      process.exit(1);
+    },
+  );
 }
 
 export async function openScriptStorage(config: Config, args: string[]): Promise<ScriptStorage> {

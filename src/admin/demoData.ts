@@ -1,14 +1,12 @@
-import type { AccessService } from "../people/accessService";
-import type { Agency, AgenciesRepo, Sector } from "../storage/agenciesRepo";
-import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
-import { holderKey, type GrantsRepo } from "../storage/grantsRepo";
-import type { PeopleRepo } from "../storage/peopleRepo";
+import type { AdminDeps } from "./adminService";
+import type { Agency, Sector } from "../storage/agenciesRepo";
+import type { Cycle } from "../storage/cyclesRepo";
+import { holderKey } from "../storage/grantsRepo";
 import { principalKey, type Principal } from "../storage/principal";
-import type { LoadedReturn, ReturnHeader, ReturnsRepo, StoredAnswer } from "../storage/returnsRepo";
+import type { LoadedReturn, ReturnHeader, StoredAnswer } from "../storage/returnsRepo";
 import { sameAnswer, type Answer, type Rating } from "../section11/answer";
-import type { ReturnService } from "../section11/returnService";
 import type { TemplateIndex } from "../section11/template";
-import { DEFAULT_TEMPLATE, type TemplateCatalog } from "../section11/templateCatalog";
+import { DEFAULT_TEMPLATE } from "../section11/templateCatalog";
 import { mapPool } from "./pool";
 import { idForName } from "./validation";
 
@@ -27,17 +25,8 @@ import { idForName } from "./validation";
 
 export type DemoState = "not_started" | "draft" | "sent_back" | "awaiting_signoff" | "submitted" | "updated" | "resubmitted";
 
-export interface DemoDeps {
-  agencies: AgenciesRepo;
-  cycles: CyclesRepo;
-  grants: GrantsRepo;
-  people: PeopleRepo;
-  returns: ReturnsRepo;
-  catalog: TemplateCatalog;
-  access: AccessService;
-  returnService: ReturnService;
-  now: () => Date;
-}
+/** What loading demo data needs: the admin's services, without the configuration. */
+export type DemoDeps = Omit<AdminDeps, "config">;
 
 export interface PlaygroundUser {
   tenantId: string;
