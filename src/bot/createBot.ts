@@ -1,11 +1,11 @@
-import { ActivityTypes, TeamsInfo, type TurnContext, type ConversationReference } from "botbuilder";
+import { ActivityTypes, TeamsInfo, TurnContext, type ConversationReference } from "botbuilder";
 import { Application, TeamsAdapter } from "@microsoft/teams-ai";
 import { cardAttachment, renderCard } from "../cards/renderCard";
 import type { Actor } from "../people/actor";
 import { actorFromActivity } from "./identity";
 import type { BotServices } from "./services";
 import { commandRunner } from "./commandRoutes";
-import { verbRoutes, type Notifier } from "./verbRoutes";
+import { verbRoutes, type LaterReply, type Notifier } from "./verbRoutes";
 import { failureReply } from "./failures";
 import { messageReply, type Reply } from "./reply";
 import { sendToPerson } from "./proactive";
@@ -34,20 +34,24 @@ export function createBot(s: BotServices) {
   const sendReply = (turn: TurnContext, r: Reply) => turn.sendActivity({ type: ActivityTypes.Message, attachments: [cardAttachment(render(r))] });
 
   const notify: Notifier = async (turn, n) => {
-    const reached: string[] = [];
-    const missed: string[] = [];
-    for (const person of n.to) {
-      const recipient: Actor = { principal: { tenantId: person.tenantId, aadObjectId: person.aadObjectId }, name: person.name };
-      const ok = await sendToPerson(adapter, s, turn, recipient.principal, async (): Promise<Reply> => {
-        if (n.kind === "signoff_request") return { card: "signoffRequest", view: await s.returns.signoffCard(recipient, n.returnId, { text: "Please review and sign off this Section 11 return.", color: "warning" }) };
-        const notice = n.kind === "signed_off" ? { text: "Your return was signed off and submitted.", color: "good" as const } : { text: "Your return was sent back by the senior officer: see the comment below.", color: "attention" as const };
-        return { card: "overview", view: await s.returns.overview(recipient, n.returnId, notice) };
-      });
-      (ok ? reached : missed).push(person.name || "a colleague");
-    }
-    return { reached, missed };
+    const results = await Promise.all(
+      n.to.map(async (person) => {
+        const recipient: Actor = { principal: { tenantId: person.tenantId, aadObjectId: person.aadObjectId }, name: person.name };
+        const ok = await sendToPerson(adapter, s, turn, recipient.principal, async (): Promise<Reply> => {
+          if (n.kind === "signoff_request") return { card: "signoffRequest", view: await s.returns.signoffCard(recipient, n.returnId, { text: "Please review and sign off this Section 11 return.", color: "warning" }) };
+          const notice = n.kind === "signed_off" ? { text: "Your return was signed off and submitted.", color: "good" as const } : { text: "Your return was sent back by the senior officer: see the comment below.", color: "attention" as const };
+          return { card: "overview", view: await s.returns.overview(recipient, n.returnId, notice) };
+        });
+        return { ok, name: person.name || "a colleague" };
+      }),
+    );
+    return { reached: results.filter((r) => r.ok).map((r) => r.name), missed: results.filter((r) => !r.ok).map((r) => r.name) };
   };
-  const verbs = verbRoutes(s, notify, (turn, actor, command) => commands.run(turn, actor, command));
+  const later: LaterReply = async (turn, r) => {
+    const ref = TurnContext.getConversationReference(turn.activity);
+    await adapter.continueConversationAsync(c.MicrosoftAppId ?? "", ref, (ctx) => sendReply(ctx, r).then(() => undefined));
+  };
+  const verbs = verbRoutes(s, notify, (turn, actor, command) => commands.run(turn, actor, command), later);
 
   const allowedTenant = (tenantId: string) => !c.ALLOWED_TENANT_IDS.length || c.ALLOWED_TENANT_IDS.some((t) => t.toLowerCase() === tenantId);
 

@@ -11,19 +11,40 @@ import { z } from "zod/v4";
 
 export type VerbHandler = (turn: TurnContext, actor: Actor, data: Record<string, unknown>) => Promise<Reply>;
 export type Notifier = (turn: TurnContext, notify: Notify) => Promise<{ reached: string[]; missed: string[] }>;
+/** Sends a card to the person behind a turn after that turn has ended (a proactive message). */
+export type LaterReply = (turn: TurnContext, r: Reply) => Promise<void>;
+
+/** Teams gives up on a card action after about 5 s; notifications get this much of it. */
+const NOTIFY_BUDGET_MS = 2_500;
 export type CommandRunner = (turn: TurnContext, actor: Actor, command: string) => Promise<Reply>;
 
 /**
  * The typed map from card verbs to handlers. Card data is parsed with zod; ids in it are only
  * pointers, re-checked by the services against the actor's stored access.
  */
-export function verbRoutes(s: BotServices, notifyPeople: Notifier, runCommand: CommandRunner): Record<string, VerbHandler> {
+export function verbRoutes(s: BotServices, notifyPeople: Notifier, runCommand: CommandRunner, later: LaterReply): Record<string, VerbHandler> {
+  const unreachable = (missed: string[]) => `We could not reach ${missed.join(", ")} in Teams: ask them to open the Safeguarding Assurance app and say hi, then they will find it under "signoffs".`;
+  /**
+   * Tells the people concerned (the senior officer, or the leads). When Teams is slow, the card
+   * answers within the budget and the outcome, if a message could not be delivered, follows as a
+   * message of its own: the action itself is already saved either way.
+   */
   const withNotify = async (turn: TurnContext, r: { view: { notice?: { text: string; color: string } } }, notify?: Notify) => {
     if (!notify || !notify.to.length) return;
-    const { missed } = await notifyPeople(turn, notify);
-    if (missed.length) {
-      r.view.notice = { text: `${r.view.notice?.text ?? ""} We could not reach ${missed.join(", ")} in Teams: ask them to open the Safeguarding Assurance app and say hi, then they will see it under "signoffs".`.trim(), color: "warning" };
+    const delivery = notifyPeople(turn, notify);
+    let timer: unknown;
+    const outcome = await Promise.race([delivery, new Promise<undefined>((res) => (timer = setTimeout(res, NOTIFY_BUDGET_MS)))]);
+    clearTimeout(timer as never);
+    if (outcome) {
+      if (outcome.missed.length) r.view.notice = { text: `${r.view.notice?.text ?? ""} ${unreachable(outcome.missed)}`.trim(), color: "warning" };
+      return;
     }
+    r.view.notice = { text: `${r.view.notice?.text ?? ""} Teams is slow to deliver the message; I will tell you here if it does not arrive.`.trim(), color: r.view.notice?.color ?? "default" };
+    void delivery
+      .then(async ({ missed }) => {
+        if (missed.length) await later(turn, messageReply("A message was not delivered", unreachable(missed), "warning"));
+      })
+      .catch((e) => s.log.warn({ err: (e as Error).message }, "late notification outcome could not be sent"));
   };
 
   return {

@@ -137,3 +137,51 @@ test("when storage stops answering, a save says so and keeps what was typed, wit
     await azurite.stop();
   }
 });
+
+test("a throttled Bot Connector still delivers the sign-off request; a slow one does not hold up the card; an unreachable officer is named", async () => {
+  const azurite = await startAzurite();
+  const own = await startBot({ TABLES_CONNECTION_STRING: azurite.connectionString });
+  const officer2 = newTeamsUser({ name: "Ola Never-Opened-The-App", email: "ola@hostile.example" });
+  try {
+    const id = await setUp(own, "Throttled Trust");
+    const answerAllAgain = async (reason: string) => {
+      for (const ind of DEFAULT_TEMPLATE.standards.flatMap((st) => st.indicators.map((i) => i.id))) {
+        const step = await own.invoke(lead, "s11.step", { returnId: id, indicatorId: ind });
+        await own.invoke(lead, "s11.save", { ...actionOf(step.card, "s11.save").data, go: "stay", rating: "na", naReason: reason });
+      }
+    };
+    await answerAllAgain("Not relevant to us");
+    const officerChat = `a:personal-${officer.tenantId}-${officer.aadObjectId}`;
+    const cardsToOfficer = () => own.connector.sentTo(officerChat).filter((a) => a.body?.attachments).length;
+    const base = cardsToOfficer(); // the welcome card from their "hi"
+
+    // Throttled once: botbuilder honours Retry-After and the request still arrives.
+    own.connector.failNext(1, 429, { "Retry-After": "1" });
+    const sent = await own.invoke(lead, "s11.requestSignoff", { returnId: id });
+    expect(plain(textOf(sent.card))).toContain("Sent for sign-off to");
+    expect(plain(textOf(sent.card))).not.toContain("could not reach");
+    expect(own.connector.rejected.length).toBe(1);
+    expect(cardsToOfficer()).toBe(base + 1);
+
+    // Slow: the card answers within Teams' limit for card actions, the message still arrives.
+    await answerAllAgain("Changed once");
+    own.connector.setLatency(3_500);
+    const started = Date.now();
+    const slow = await own.invoke(lead, "s11.requestSignoff", { returnId: id });
+    expect(Date.now() - started).toBeLessThan(4_500);
+    expect(plain(textOf(slow.card))).toContain("slow to deliver");
+    own.connector.setLatency(0);
+    await own.connector.waitFor(() => cardsToOfficer() === base + 2, 10_000);
+
+    // Unreachable: a second senior officer who never opened the app, and Teams refuses the chat.
+    await own.app.services.access.grant({ role: "officer", agencyId: "obriens-trust", agencyName: "Throttled Trust", holder: { kind: "person", principal: { tenantId: officer2.tenantId.toLowerCase(), aadObjectId: officer2.aadObjectId.toLowerCase() } }, name: officer2.name, email: officer2.email!, by: "test" });
+    await answerAllAgain("Changed twice");
+    own.connector.failNext(1, 403, {}, { appliesTo: "createConversation" });
+    const again = await own.invoke(lead, "s11.requestSignoff", { returnId: id });
+    expect(plain(textOf(again.card))).toContain("could not reach Ola Never-Opened-The-App");
+    expect(cardsToOfficer()).toBe(base + 3);
+  } finally {
+    await own.stop();
+    await azurite.stop();
+  }
+}, 60_000);
