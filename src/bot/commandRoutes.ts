@@ -30,7 +30,7 @@ export function commandRunner(s: BotServices) {
   const welcome = async (actor: Actor): Promise<Reply> => {
     const roles = await s.access.rolesOf(actor);
     const view: WelcomeView = {
-      name: actor.name || "there",
+      name: actor.name,
       intro: "I run your safeguarding partnership's assurance work here in Teams: the Section 11 self-assessment, sign-off and submission. Your answers save as you go, so you can stop and carry on from any device.",
       roles: [
         ...(roles.admin ? [{ label: ROLE_LABELS.admin, detail: "Open cycles, register agencies and their leads, see where every agency stands." }] : []),

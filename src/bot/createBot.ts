@@ -62,6 +62,7 @@ export function createBot(s: BotServices) {
    */
   const remember = async (turn: TurnContext, actor: Actor) => {
     const existing = await s.people.get(actor.principal);
+    if (!actor.name && existing?.name) actor.name = existing.name;
     const ref = JSON.stringify(turnRef(turn));
     if (existing && existing.conversation === ref) return;
     let email = existing?.email ?? "";
@@ -69,11 +70,13 @@ export function createBot(s: BotServices) {
       try {
         const member = await TeamsInfo.getMember(turn, turn.activity.from.id);
         email = (member.email || member.userPrincipalName || "").slice(0, 200);
+        // Some events (install, conversationUpdate) carry no display name; the roster has it.
+        if (!actor.name && member.name) actor.name = member.name.slice(0, 120);
       } catch (e) {
         s.log.warn({ err: (e as Error).message }, "roster lookup failed");
       }
     }
-    const person = { ...actor.principal, name: actor.name, email, conversation: ref, firstSeenAt: existing?.firstSeenAt || new Date().toISOString() };
+    const person = { ...actor.principal, name: actor.name || existing?.name || "", email, conversation: ref, firstSeenAt: existing?.firstSeenAt || new Date().toISOString() };
     if (existing) await s.people.upsert(person);
     else await s.access.link(person);
   };
