@@ -12,3 +12,13 @@ export function createLogger(level: string): Logger {
   });
 }
 export type { Logger };
+
+/**
+ * What we log about an error: its kind and where it happened, never its message, which can quote
+ * what a user typed (JSON.parse, zod and storage errors all do).
+ */
+export function errorFields(e: unknown): Record<string, unknown> {
+  const err = e as { name?: unknown; code?: unknown; statusCode?: unknown; stack?: unknown };
+  const frame = typeof err?.stack === "string" ? err.stack.split("\n").find((l) => l.trim().startsWith("at "))?.trim().slice(0, 200) : undefined;
+  return { err: typeof err?.name === "string" ? err.name : typeof e, code: err?.code, status: err?.statusCode, at: frame };
+}

@@ -1,3 +1,4 @@
+import { errorFields } from "../log";
 import { ActivityTypes, TeamsInfo, TurnContext, type ConversationReference } from "botbuilder";
 import { Application, TeamsAdapter } from "@microsoft/teams-ai";
 import { cardAttachment, renderCard } from "../cards/renderCard";
@@ -73,7 +74,7 @@ export function createBot(s: BotServices) {
         // Some events (install, conversationUpdate) carry no display name; the roster has it.
         if (!actor.name && member.name) actor.name = member.name.slice(0, 120);
       } catch (e) {
-        s.log.warn({ err: (e as Error).message }, "roster lookup failed");
+        s.log.warn(errorFields(e), "roster lookup failed");
       }
     }
     const person = { ...actor.principal, name: actor.name || existing?.name || "", email, conversation: ref, firstSeenAt: existing?.firstSeenAt || new Date().toISOString() };
@@ -145,7 +146,7 @@ export function createBot(s: BotServices) {
       await remember(turn, actor);
       // Teams also sends conversationUpdate on install in personal scope; welcome once, from there.
     } catch (e) {
-      s.log.warn({ err: (e as Error).message }, "installationUpdate failed");
+      s.log.warn(errorFields(e), "installationUpdate failed");
     }
   });
 

@@ -1,7 +1,7 @@
 import { ZodError } from "zod/v4";
 import { UserFacingError } from "../section11/errors";
 import { messageReply, type Reply } from "./reply";
-import type { Logger } from "../log";
+import { errorFields, type Logger } from "../log";
 
 /** True for errors where storage (or the network to it) failed rather than our logic. */
 export function isStorageOutage(e: unknown): boolean {
@@ -27,6 +27,6 @@ export function failureReply(e: unknown, log: Logger, where: string): Reply {
     log.error({ where, status: (e as { statusCode?: number }).statusCode, code: (e as { code?: string }).code }, "storage unavailable");
     return messageReply("The audit store did not answer", "Nothing was changed. Please try again in a minute.", "attention");
   }
-  log.error({ where, err: (e as Error)?.name, message: (e as Error)?.message?.slice(0, 200) }, "unexpected failure");
+  log.error({ where, ...errorFields(e) }, "unexpected failure");
   return messageReply("Something went wrong on our side", "Nothing was changed. Please try again; if it keeps happening, tell your partnership's business manager.", "attention");
 }

@@ -1,3 +1,4 @@
+import { errorFields } from "../log";
 import type { ConversationReference, TurnContext } from "botbuilder";
 import { CloudAdapter } from "botbuilder";
 import type { BotServices } from "./services";
@@ -52,7 +53,7 @@ export async function sendToPerson(
     );
     return true;
   } catch (e) {
-    services.log.warn({ err: (e as Error).message, to: `${to.tenantId}:${to.aadObjectId}` }, "proactive send failed");
+    services.log.warn({ ...errorFields(e), to: `${to.tenantId}:${to.aadObjectId}` }, "proactive send failed");
     return false;
   }
 }

@@ -1,3 +1,4 @@
+import { errorFields } from "../log";
 import type { TurnContext } from "botbuilder";
 import type { Actor } from "../people/actor";
 import { returnCommandSchema, saveCommandSchema, stepCommandSchema, type Notify } from "../section11/returnService";
@@ -44,7 +45,7 @@ export function verbRoutes(s: BotServices, notifyPeople: Notifier, runCommand: C
       .then(async ({ missed }) => {
         if (missed.length) await later(turn, messageReply("A message was not delivered", unreachable(missed), "warning"));
       })
-      .catch((e) => s.log.warn({ err: (e as Error).message }, "late notification outcome could not be sent"));
+      .catch((e) => s.log.warn(errorFields(e), "late notification outcome could not be sent"));
   };
 
   return {

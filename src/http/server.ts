@@ -1,7 +1,7 @@
 import restify, { type Server } from "restify";
 import type { TeamsAdapter, Application } from "@microsoft/teams-ai";
 import type { Activity, InvokeResponse, TurnContext } from "botbuilder";
-import type { Logger } from "../log";
+import { errorFields, type Logger } from "../log";
 
 /** Largest activity we accept: well above a card's inputs at their limits, far below anything abusive. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -35,7 +35,7 @@ export function createHttpServer(deps: HttpDeps): Server {
       } catch (e) {
         // Refused before anything runs; the caller learns nothing about why, the log does.
         const unavailable = isVerificationUnavailable(e);
-        const fields = { err: (e as Error)?.name, message: String((e as Error)?.message ?? "").slice(0, 200), channelId: String(activity.channelId ?? "").slice(0, 40) };
+        const fields = { ...errorFields(e), channelId: String(activity.channelId ?? "").slice(0, 40) };
         if (unavailable) deps.log.error(fields, "request refused: the token issuer's keys could not be fetched");
         else deps.log.warn(fields, "request refused: authentication failed");
         res.send(unavailable ? 503 : 401, { error: unavailable ? "authentication unavailable" : "unauthorized" });
@@ -48,7 +48,7 @@ export function createHttpServer(deps: HttpDeps): Server {
       if (invoke?.body) res.send(invoke.status ?? 200, invoke.body);
       else res.send(invoke?.status ?? 200);
     } catch (e) {
-      deps.log.error({ err: (e as Error).name, message: (e as Error).message?.slice(0, 200) }, "turn failed");
+      deps.log.error(errorFields(e), "turn failed");
       if (!res.headersSent) res.send(500, { error: "turn failed" });
     } finally {
       inFlight--;
