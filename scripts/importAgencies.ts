@@ -8,11 +8,10 @@
  * scripts/storage.ts). Exit code 0: every row imported; 2: some rows not imported; 1: nothing
  * imported (unreadable file, bad header, storage down).
  */
-import { loadConfig } from "../src/config";
-import { buildAdminServices, SYSTEM_ACTOR, withSystemAdmin } from "../src/admin/compose";
+import { SYSTEM_ACTOR } from "../src/admin/compose";
 import type { ImportRowOutcome } from "../src/admin/adminService";
 import { CSV_COLUMNS_TEXT } from "../src/admin/csvImport";
-import { openScriptStorage, positionalArgs, runScript, readTextFile } from "./storage";
+import { runScript, withFileAndAdmin } from "./storage";
 
 const RESULT_TEXT: Record<ImportRowOutcome["result"], string> = { registered: "registered", people_added: "people added", rejected: "REJECTED", failed: "FAILED" };
 
@@ -25,20 +24,7 @@ function table(rows: ImportRowOutcome[]): string {
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const [file] = positionalArgs(args);
-  if (!file) {
-    console.error(`Usage: npm run import-agencies -- <file.csv> [--port <azurite port>]\nColumns: ${CSV_COLUMNS_TEXT}`);
-    return 1;
-  }
-  const text = readTextFile(file);
-  if (text === undefined) return 1;
-  const config = withSystemAdmin(loadConfig());
-  const storage = await openScriptStorage(config, args);
-  try {
-    console.log(`Storage: ${storage.description}`);
-    await storage.store.ensureTables();
-    const { admin } = buildAdminServices(config, storage.store);
+  return withFileAndAdmin(`Usage: npm run import-agencies -- <file.csv> [--port <azurite port>]\nColumns: ${CSV_COLUMNS_TEXT}`, async (text, admin) => {
     const { report, rows } = await admin.importCsvDetailed(SYSTEM_ACTOR, text, async (done, total) => {
       if (done % 50 === 0 && done < total) console.log(`  ${done} of ${total} rows…`);
     });
@@ -47,9 +33,7 @@ async function main(): Promise<number> {
     if (!rows.length) return 1;
     const bad = rows.filter((r) => r.result === "rejected" || r.result === "failed").length;
     return bad === 0 ? 0 : bad === rows.length ? 1 : 2;
-  } finally {
-    await storage.close();
-  }
+  });
 }
 
 runScript(main, "Import stopped");

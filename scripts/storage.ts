@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
-import { ConfigError, type Config } from "../src/config";
+import { ConfigError, loadConfig, type Config } from "../src/config";
+import { buildAdminServices, withSystemAdmin } from "../src/admin/compose";
 import { azuriteConnectionString, startEmbeddedAzurite } from "../src/storage/embeddedAzurite";
 import { TableStore } from "../src/storage/tableStore";
 
@@ -115,4 +116,28 @@ export async function openScriptStorage(config: Config, args: string[]): Promise
     description: `embedded Azurite on ${resolve(config.DATA_DIR, "azurite")} (stopped when done)`,
     close: () => azurite.stop(),
   };
+}
+
+/**
+ * The common shape of a script that takes one file and acts as the partnership's system admin:
+ * read the file, open storage as the bot would, run, close storage whatever happens.
+ */
+export async function withFileAndAdmin(usage: string, run: (text: string, admin: ReturnType<typeof buildAdminServices>["admin"]) => Promise<number>): Promise<number> {
+  const args = process.argv.slice(2);
+  const [file] = positionalArgs(args);
+  if (!file) {
+    console.error(usage);
+    return 1;
+  }
+  const text = readTextFile(file);
+  if (text === undefined) return 1;
+  const config = withSystemAdmin(loadConfig());
+  const storage = await openScriptStorage(config, args);
+  try {
+    console.log(`Storage: ${storage.description}`);
+    await storage.store.ensureTables();
+    return await run(text, buildAdminServices(config, storage.store).admin);
+  } finally {
+    await storage.close();
+  }
 }
