@@ -8,7 +8,7 @@
  * scripts/storage.ts). Exit code 0: every row imported; 2: some rows not imported; 1: nothing
  * imported (unreadable file, bad header, storage down).
  */
-import { SYSTEM_ACTOR } from "../src/admin/compose";
+import { SYSTEM_ACTOR } from "../src/compose";
 import type { ImportRowOutcome } from "../src/admin/adminService";
 import { CSV_COLUMNS_TEXT } from "../src/admin/csvImport";
 import { runScript, withFileAndAdmin } from "./storage";

@@ -8,7 +8,7 @@
  * PLAYGROUND_AAD_OBJECT_ID, PLAYGROUND_USER_NAME and PLAYGROUND_USER_EMAIL.
  */
 import { loadConfig } from "../src/config";
-import { buildAdminServices } from "../src/admin/compose";
+import { buildAdminServices } from "../src/compose";
 import { loadDemoData, type PlaygroundUser } from "../src/admin/demoData";
 import { openScriptStorage, runScript } from "./storage";
 

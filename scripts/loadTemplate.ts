@@ -5,7 +5,7 @@
  * id, the same as an admin sending the .json file to the bot. The format is in docs/templates.md;
  * src/section11/templates/default.json is a complete example. Exit code 0 when stored, 1 otherwise.
  */
-import { SYSTEM_ACTOR } from "../src/admin/compose";
+import { SYSTEM_ACTOR } from "../src/compose";
 import { runScript, withFileAndAdmin } from "./storage";
 
 async function main(): Promise<number> {

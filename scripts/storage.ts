@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { ConfigError, loadConfig, type Config } from "../src/config";
-import { buildAdminServices, withSystemAdmin } from "../src/admin/compose";
+import { buildAdminServices, withSystemAdmin } from "../src/compose";
 import { azuriteConnectionString, startEmbeddedAzurite } from "../src/storage/embeddedAzurite";
 import { TableStore } from "../src/storage/tableStore";
 

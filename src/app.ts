@@ -3,17 +3,7 @@ import type { Config } from "./config";
 import { createLogger, type Logger } from "./log";
 import { TableStore } from "./storage/tableStore";
 import { startEmbeddedAzurite, type EmbeddedAzurite } from "./storage/embeddedAzurite";
-import { AgenciesRepo } from "./storage/agenciesRepo";
-import { CyclesRepo } from "./storage/cyclesRepo";
-import { GrantsRepo } from "./storage/grantsRepo";
-import { PeopleRepo } from "./storage/peopleRepo";
-import { ReturnsRepo } from "./storage/returnsRepo";
-import { TemplatesRepo } from "./storage/templatesRepo";
-import { TemplateCatalog } from "./section11/templateCatalog";
-import { AccessService } from "./people/accessService";
-import { ReturnService } from "./section11/returnService";
-import { ReturnAccessCache } from "./section11/returnAccessCache";
-import { AdminService } from "./admin/adminService";
+import { buildAdminServices } from "./compose";
 import { createBot } from "./bot/createBot";
 import { createHttpServer, inFlightOf } from "./http/server";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
@@ -31,18 +21,8 @@ export interface RunningApp {
 }
 
 export function buildServices(config: Config, store: TableStore, log: Logger, now: () => Date = () => new Date()) {
-  const agencies = new AgenciesRepo(store);
-  const cycles = new CyclesRepo(store);
-  const grants = new GrantsRepo(store);
-  const people = new PeopleRepo(store);
-  const returns = new ReturnsRepo(store);
-  const templates = new TemplatesRepo(store);
-  const catalog = new TemplateCatalog(templates);
-  const accessCache = new ReturnAccessCache();
-  const access = new AccessService({ config, grants, people, returns, cycles, now, onAccessChanged: () => accessCache.clear() });
-  const returnService = new ReturnService({ returns, cycles, agencies, catalog, access, now, accessCache });
-  const admin = new AdminService({ config, agencies, cycles, grants, people, returns, catalog, access, returnService, now });
-  return { config, log, agencies, cycles, grants, people, returnsRepo: returns, templates, catalog, access, returns: returnService, admin };
+  const s = buildAdminServices(config, store, now);
+  return { ...s, log, returnsRepo: s.returns, returns: s.returnService };
 }
 
 /**

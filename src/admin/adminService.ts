@@ -37,6 +37,7 @@ import {
   idForName,
   partnershipsField,
   sectorField,
+  tenantField,
   textField,
 } from "./validation";
 import { ADMIN_VERBS, COMMAND_VERB } from "./verbs";
@@ -74,7 +75,7 @@ const IMPORT_REJECTIONS_SHOWN = 20;
  */
 const field = z.unknown().transform((v) => (typeof v === "string" ? v : typeof v === "number" && Number.isFinite(v) ? String(v) : ""));
 const cycleInput = z.object({ name: field, deadline: field, partnerships: field, templateId: field });
-const agencyInput = z.object({ name: field, sector: field, partnerships: field });
+const agencyInput = z.object({ name: field, sector: field, partnerships: field, tenantId: field });
 const assignInput = z.object({ agencyId: field, role: field, email: field, personName: field });
 function readInput<T>(schema: z.ZodType<T>, raw: unknown): T {
   const r = schema.safeParse(raw && typeof raw === "object" && !Array.isArray(raw) ? raw : {});
@@ -130,7 +131,9 @@ export class AdminService {
    * that address has already talked to the bot, else to the address until they do.
    */
   private async grantByEmail(actor: Actor, agency: Agency, role: "lead" | "officer", email: string, personName: string): Promise<{ linked: boolean; who: string }> {
-    const principal = await this.deps.people.findByEmail(email);
+    // An agency pinned to its tenant is only ever linked to someone in that tenant.
+    const candidates = (await this.deps.people.withEmail(email)).filter((p) => !agency.tenantId || p.tenantId.toLowerCase() === agency.tenantId.toLowerCase());
+    const principal = candidates.length === 1 ? candidates[0] : undefined;
     if (principal) {
       const person = await this.deps.people.get(principal);
       const name = personName || person?.name || email;
@@ -313,7 +316,7 @@ export class AdminService {
   async agencyForm(actor: Actor, prefill: Partial<AgencyFormView> = {}): Promise<AgencyFormView> {
     await this.requireAdmin(actor);
     const known = await this.knownPartnerships();
-    return { name: "", sector: "", sectorChoices: this.sectorChoices(), partnerships: known.length === 1 ? known[0] : "", problems: [], ...prefill };
+    return { name: "", sector: "", sectorChoices: this.sectorChoices(), partnerships: known.length === 1 ? known[0] : "", tenantId: "", problems: [], ...prefill };
   }
 
   async createAgency(actor: Actor, raw: Record<string, unknown>): Promise<AgencyFormView> {
@@ -322,12 +325,14 @@ export class AdminService {
     const name = textField(input.name, "The agency name", FIELD_LIMITS.agencyName);
     const sector = sectorField(input.sector);
     const partnerships = partnershipsField(input.partnerships, { separator: ",", max: FIELD_LIMITS.agencyPartnerships, known: await this.knownPartnerships() });
-    const problems = [...name.problems, ...sector.problems, ...partnerships.problems];
+    const tenant = tenantField(input.tenantId);
+    const problems = [...name.problems, ...sector.problems, ...partnerships.problems, ...tenant.problems];
     const form = (p: string[]): AgencyFormView => ({
       name: name.shown,
       sector: sector.shown,
       sectorChoices: this.sectorChoices(),
       partnerships: partnerships.problems.length ? partnerships.shown : partnerships.value.join(", "),
+      tenantId: tenant.shown,
       problems: p,
       notice: { text: "Not registered yet: please fix what is marked below.", color: "attention" },
     });
@@ -338,6 +343,7 @@ export class AdminService {
       name: name.value,
       sector: sector.value,
       partnerships: partnerships.value,
+      tenantId: tenant.value,
       createdAt: this.deps.now().toISOString(),
       createdBy: actor.name,
     };
@@ -353,6 +359,7 @@ export class AdminService {
       sector: "",
       sectorChoices: this.sectorChoices(),
       partnerships: agency.partnerships.join(", "),
+      tenantId: "",
       problems: [],
       notice: {
         text: `Registered ${agency.name} (${where}).${cycles.length ? ` Its return for ${cycles.map((c) => c.name).join(" and ")} is ready.` : " No open cycle covers it yet."} Add its lead next, or register another agency below.`,
@@ -609,7 +616,7 @@ export class AdminService {
     let created = false;
     if (!agency) {
       if (!row.sector || !row.partnerships.length) throw new Error("the agency was removed while importing");
-      const fresh: Agency = { agencyId: row.agencyId, name: row.agencyName, sector: row.sector, partnerships: row.partnerships, createdAt: this.deps.now().toISOString(), createdBy: actor.name };
+      const fresh: Agency = { agencyId: row.agencyId, name: row.agencyName, sector: row.sector, partnerships: row.partnerships, tenantId: row.tenantId, createdAt: this.deps.now().toISOString(), createdBy: actor.name };
       created = await this.deps.agencies.create(fresh);
       agency = created ? fresh : await this.deps.agencies.get(row.agencyId);
       if (!agency) throw new Error("the agency could not be read back");

@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import type { Sector } from "../storage/agenciesRepo";
-import { cleanLine, emailField, FIELD_LIMITS, formulaProblem, idForName, partnershipsField, sectorField, textField } from "./validation";
+import { cleanLine, emailField, FIELD_LIMITS, formulaProblem, idForName, partnershipsField, sectorField, tenantField, textField } from "./validation";
 
 /**
  * Bulk registration of agencies and their people from a CSV file. Pure parsing and validation:
@@ -24,11 +24,11 @@ import { cleanLine, emailField, FIELD_LIMITS, formulaProblem, idForName, partner
  * that is exactly "-" is read as empty, since spreadsheets often use it for "none".
  */
 
-export const CSV_COLUMNS = ["agency_name", "sector", "partnerships", "lead_email", "lead_name", "officer_email", "officer_name"] as const;
+export const CSV_COLUMNS = ["agency_name", "sector", "partnerships", "lead_email", "lead_name", "officer_email", "officer_name", "tenant_id"] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 export const CSV_REQUIRED_COLUMNS: readonly CsvColumn[] = ["agency_name", "sector", "partnerships"];
 export const CSV_LIMITS = { rows: 500, bytes: 1024 * 1024 } as const;
-export const CSV_COLUMNS_TEXT = `${CSV_COLUMNS.join(", ")} (partnerships separated by ;)`;
+export const CSV_COLUMNS_TEXT = `${CSV_COLUMNS.join(", ")} (partnerships separated by ;; tenant_id optional)`;
 
 export interface PersonRef {
   email: string;
@@ -44,6 +44,8 @@ export interface CsvAgencyRow {
   /** Present for a new agency (and for an existing one when the file gives it). */
   sector?: Sector;
   partnerships: string[];
+  /** The agency's Microsoft 365 tenant, when given: people are then linked to it only from that tenant. */
+  tenantId: string;
   lead?: PersonRef;
   officer?: PersonRef;
 }
@@ -173,6 +175,9 @@ export function parseAgencyCsv(text: string, opts: CsvParseOptions = {}): CsvPar
       partnerships = p.value;
     }
 
+    const tenant = tenantField(col(cells, "tenant_id"), "tenant_id");
+    problems.push(...tenant.problems);
+
     const person = (role: "lead" | "officer"): PersonRef | undefined => {
       const email = emailField(col(cells, `${role}_email`), `${role}_email`, true);
       const personName = textField(col(cells, `${role}_name`), `${role}_name`, { max: FIELD_LIMITS.personName });
@@ -193,7 +198,7 @@ export function parseAgencyCsv(text: string, opts: CsvParseOptions = {}): CsvPar
     }
 
     if (problems.length) rows.push({ ok: false, line, agencyName, reason: problems.join(" ") });
-    else rows.push({ ok: true, line, row: { line, agencyName: name.value, agencyId, existing: isExisting, sector, partnerships, lead, officer } });
+    else rows.push({ ok: true, line, row: { line, agencyName: name.value, agencyId, existing: isExisting, sector, partnerships, tenantId: tenant.value, lead, officer } });
   }
 
   return {

@@ -169,3 +169,12 @@ export function idForName(name: string, kind: "agency" | "cycle" = "agency"): st
 
 /** Card data is untrusted: an agency id must look like one of ours before it reaches a storage key. */
 export const AGENCY_ID = /^[a-z0-9][a-z0-9-]{0,79}$/;
+
+/** An optional Microsoft 365 tenant id (a GUID), as shown in the Entra admin centre. */
+export function tenantField(raw: unknown, label = "The tenant id"): { value: string; shown: string; problems: string[] } {
+  const shown = cleanLine(raw).slice(0, 100);
+  if (!shown) return { value: "", shown, problems: [] };
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(shown)
+    ? { value: shown.toLowerCase(), shown, problems: [] }
+    : { value: "", shown, problems: [`${label} "${shown.slice(0, 40)}" is not a tenant id: it looks like 00000000-0000-0000-0000-000000000000 (Entra admin centre, Overview). Leave it empty if you don't know it.`] };
+}

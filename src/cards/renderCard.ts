@@ -76,7 +76,7 @@ const SPECS: { readonly [N in CardName]: CardSpec } = {
   message: { inputs: [] },
   adminMenu: { inputs: [] },
   cycleForm: { inputs: ["name", "deadline", "partnerships", "templateId"], dates: ["deadline"] },
-  agencyForm: { inputs: ["name", "sector", "partnerships"] },
+  agencyForm: { inputs: ["name", "sector", "partnerships", "tenantId"] },
   assignForm: { inputs: ["agencyId", "role", "email", "personName"] },
   status: { inputs: [] },
   importReport: { inputs: [] },

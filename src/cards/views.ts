@@ -169,6 +169,8 @@ export interface AgencyFormView {
   sector: string;
   sectorChoices: ChoiceView[];
   partnerships: string;
+  /** Optional: the agency's Microsoft 365 tenant id. */
+  tenantId: string;
   problems: string[];
   notice?: NoticeView;
 }

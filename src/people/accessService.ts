@@ -31,6 +31,8 @@ export class AccessService {
       now: () => Date;
       /** Called after any change of access, so cached access decisions are dropped at once. */
       onAccessChanged?: () => void;
+      /** The tenant an agency's staff sign in to, when the admin gave one (pins linking by e-mail). */
+      agencyTenant?: (agencyId: string) => Promise<string | undefined>;
     },
   ) {
     const home = (deps.config.MicrosoftAppTenantId ?? deps.config.ALLOWED_TENANT_IDS[0] ?? "").toLowerCase();
@@ -110,18 +112,26 @@ export class AccessService {
 
   /**
    * First contact: remember the person and move any grants waiting on their e-mail to their
-   * identity. Returns the agencies newly linked, for the welcome card.
+   * identity. A grant moves only when this person is the one candidate for it: the only person
+   * reporting that address, counting only the agency's own tenant when the agency has one. An
+   * address reported in two organisations therefore links nobody to an unpinned agency.
    */
   async link(person: Person): Promise<Grant[]> {
     await this.deps.people.upsert(person);
     if (!person.email) return [];
-    // Two people in different organisations reporting one address: link neither automatically.
-    if ((await this.deps.people.withEmail(person.email)).length > 1) return [];
     const waiting = await this.deps.grants.forHolder(holderKey({ kind: "email", email: person.email }));
+    if (!waiting.length) return [];
+    const reporting = await this.deps.people.withEmail(person.email);
+    const linked: Grant[] = [];
     for (const g of waiting) {
+      const pinned = (await this.deps.agencyTenant?.(g.agencyId))?.toLowerCase() || "";
+      const candidates = pinned ? reporting.filter((p) => p.tenantId.toLowerCase() === pinned) : reporting;
+      const isMe = candidates.length === 1 && candidates[0].tenantId.toLowerCase() === person.tenantId.toLowerCase() && candidates[0].aadObjectId.toLowerCase() === person.aadObjectId.toLowerCase();
+      if (!isMe) continue;
       await this.grant({ role: g.role, agencyId: g.agencyId, agencyName: g.name, holder: { kind: "person", principal: person }, name: person.name || g.personName, email: person.email, by: g.grantedBy });
       await this.deps.grants.remove(g);
+      linked.push(g);
     }
-    return waiting;
+    return linked;
   }
 }

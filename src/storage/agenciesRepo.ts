@@ -24,10 +24,15 @@ export const agencySchema = z.object({
   name: z.string(),
   sector: z.enum(SECTORS).catch("other"),
   partnerships: z.array(z.string()),
+  /**
+   * The Microsoft 365 tenant the agency's staff sign in to, when the admin knows it. Access given
+   * by e-mail then links only to a person in that tenant (see AccessService.link).
+   */
+  tenantId: z.string().catch("").default(""),
   createdAt: z.string().catch(""),
   createdBy: z.string().catch(""),
 });
-export type Agency = z.infer<typeof agencySchema>;
+export type Agency = Omit<z.infer<typeof agencySchema>, "tenantId"> & { tenantId?: string };
 
 /** A readable, stable id from the name, so registering the same agency twice collides instead of duplicating. */
 export function agencyIdFor(name: string): string {
@@ -57,7 +62,7 @@ export class AgenciesRepo {
   /** False when an agency with the same id is already registered. */
   async create(a: Agency): Promise<boolean> {
     try {
-      await this.table.createEntity({ partitionKey: PK, rowKey: a.agencyId, name: a.name, sector: a.sector, partnerships: a.partnerships.join("\n"), createdAt: a.createdAt, createdBy: a.createdBy });
+      await this.table.createEntity({ partitionKey: PK, rowKey: a.agencyId, name: a.name, sector: a.sector, partnerships: a.partnerships.join("\n"), tenantId: (a.tenantId ?? "").toLowerCase(), createdAt: a.createdAt, createdBy: a.createdBy });
       return true;
     } catch (e) {
       if (isConflict(e)) return false;
@@ -66,7 +71,7 @@ export class AgenciesRepo {
   }
 
   async upsert(a: Agency): Promise<void> {
-    await this.table.upsertEntity({ partitionKey: PK, rowKey: a.agencyId, name: a.name, sector: a.sector, partnerships: a.partnerships.join("\n"), createdAt: a.createdAt, createdBy: a.createdBy }, "Replace");
+    await this.table.upsertEntity({ partitionKey: PK, rowKey: a.agencyId, name: a.name, sector: a.sector, partnerships: a.partnerships.join("\n"), tenantId: (a.tenantId ?? "").toLowerCase(), createdAt: a.createdAt, createdBy: a.createdBy }, "Replace");
   }
 
   async get(agencyId: string): Promise<Agency | undefined> {

@@ -130,3 +130,12 @@ test("the status card shows every agency of the cycle to the admin, and nothing 
   const denied = await bot.say(stranger, "status");
   expect(plain(denied.text)).not.toContain("Westmere Borough Council");
 });
+
+test("an agency's optional tenant id is checked and kept, so its people link only from that organisation", async () => {
+  const bad = await bot.invoke(admin, "admin.agency.create", { name: "Tenant Pinned Trust", sector: "health", partnerships: "Westmere", tenantId: "contoso.onmicrosoft.com" });
+  expect(plain(textOf(bad.card))).toContain("is not a tenant id");
+  expect(inputsOf(bad.card).tenantId).toBe("contoso.onmicrosoft.com");
+  const good = await bot.invoke(admin, "admin.agency.create", { name: "Tenant Pinned Trust", sector: "health", partnerships: "Westmere", tenantId: "0A1B2C3D-0000-4000-8000-00000000ABCD" });
+  expect(plain(textOf(good.card))).toContain("Registered Tenant Pinned Trust");
+  expect((await bot.app.services.agencies.get("tenant-pinned-trust"))?.tenantId).toBe("0a1b2c3d-0000-4000-8000-00000000abcd");
+});

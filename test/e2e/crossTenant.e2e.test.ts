@@ -203,3 +203,21 @@ test("an e-mail address reported by people in two organisations is never used to
   const holders = [bAudit, aAudit].filter((r) => cardText(r.card).includes("Yonder Trust"));
   expect(holders.length).toBeLessThanOrEqual(1);
 });
+
+test("an agency pinned to its tenant is linked only to someone signing in from that tenant", async () => {
+  const s = bot.app.services;
+  const address = "dsl@zephyr-school.example";
+  const impostor = newTeamsUser({ tenantId: TENANT_B, name: "Ima Postor", email: address });
+  const realLead = newTeamsUser({ tenantId: TENANT_A, name: "Rae Real-Lead", email: address });
+  for (const u of [impostor, realLead]) bot.addToRoster(u);
+  await s.agencies.create({ agencyId: "zephyr", name: "Zephyr School", sector: "education", partnerships: ["Westmere"], tenantId: TENANT_A, createdAt: "", createdBy: "" });
+  await s.access.grant({ role: "lead", agencyId: "zephyr", agencyName: "Zephyr School", holder: { kind: "email", email: address }, name: "Rae", email: address, by: "test" });
+
+  // Tenant B reports the address first: nothing is linked to them.
+  await bot.say(impostor, "hi");
+  expect(cardText((await bot.say(impostor, "audit")).card)).not.toContain("Zephyr School");
+  // The lead from the agency's own tenant then links, although the address is now reported twice.
+  await bot.say(realLead, "hi");
+  expect(cardText((await bot.say(realLead, "audit")).card)).toContain("Zephyr School");
+  expect(cardText((await bot.say(impostor, "audit")).card)).not.toContain("Zephyr School");
+});

@@ -1,6 +1,6 @@
 /** The partnership admin's side against a real Azurite: cycles, agencies, people, status, CSV import, demo data. */
 import { AdminService, IMPORT_HINT } from "../../src/admin/adminService";
-import { buildAdminServices, type AdminServices } from "../../src/admin/compose";
+import { buildAdminServices, type AdminServices } from "../../src/compose";
 import { DEMO_AGENCIES, loadDemoData, PLAYGROUND_AGENCY_NAME } from "../../src/admin/demoData";
 import { ADMIN_VERBS } from "../../src/admin/verbs";
 import { loadConfig } from "../../src/config";

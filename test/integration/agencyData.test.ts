@@ -1,7 +1,7 @@
 /** Export and deletion of one agency's data (backup, subject access, leaver requests) against a real Azurite. */
 import { odata, type TableClient } from "@azure/data-tables";
 import { closeAgencyMatches, DeleteNotConfirmedError, deleteAgency, exportAgency, UnknownAgencyError, type AgencyDataProgress, type AgencyExport } from "../../src/admin/agencyData";
-import { buildAdminServices, type AdminServices } from "../../src/admin/compose";
+import { buildAdminServices, type AdminServices } from "../../src/compose";
 import { loadConfig } from "../../src/config";
 import type { Actor } from "../../src/people/actor";
 import type { Answer } from "../../src/section11/answer";

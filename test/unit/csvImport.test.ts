@@ -30,6 +30,7 @@ describe("parseAgencyCsv: accepted rows", () => {
         agencyId: "westmere-borough-council",
         existing: false,
         sector: "local_authority",
+        tenantId: "",
         partnerships: ["Westmere"],
         lead: { email: "priya.shah@council.example", name: "Priya Shah" },
         officer: { email: "director@council.example", name: "Tom Whitfield" },
@@ -230,5 +231,14 @@ describe("parseAgencyCsv: whole-file problems", () => {
     expect(r500.accepted).toHaveLength(500);
     expect(r500.accepted[499].line).toBe(501);
     expect(fileError(parseAgencyCsv(csv(...rows(501))))).toContain("The file has 501 agency rows; the limit is 500");
+  });
+});
+
+describe("parseAgencyCsv: tenant_id", () => {
+  it("takes an optional tenant id, lower-cased, and refuses anything that is not one with what it should look like", () => {
+    const good = ok(parseAgencyCsv("agency_name,sector,partnerships,tenant_id\nNorth Trust,health,Westmere,0A1B2C3D-0000-4000-8000-00000000ABCD\nSouth Trust,health,Westmere,"));
+    expect(good.accepted.map((r) => r.tenantId)).toEqual(["0a1b2c3d-0000-4000-8000-00000000abcd", ""]);
+    const bad = ok(parseAgencyCsv("agency_name,sector,partnerships,tenant_id\nNorth Trust,health,Westmere,contoso.onmicrosoft.com"));
+    expect(bad.rejected[0].reason).toContain("is not a tenant id");
   });
 });
