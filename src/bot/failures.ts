@@ -5,11 +5,10 @@ import { errorFields, type Logger } from "../log";
 
 /** True for errors where storage (or the network to it) failed rather than our logic. */
 export function isStorageOutage(e: unknown): boolean {
-  const err = e as { statusCode?: number; code?: string; name?: string };
+  const err = e as { statusCode?: number; code?: string };
   return (
     (typeof err?.statusCode === "number" && (err.statusCode >= 500 || err.statusCode === 429)) ||
-    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN"].includes(err?.code ?? "") ||
-    err?.name === "StorageUnavailableError"
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN"].includes(err?.code ?? "")
   );
 }
 

@@ -14,11 +14,3 @@ export const isBatchConflict = (e: unknown) => {
   const s = status(e);
   return s === 409 || s === 412 || (s === 400 && /EntityAlreadyExists|UpdateConditionNotSatisfied/.test(String((e as Error)?.message)));
 };
-
-export class StorageUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super("The audit store did not answer. Nothing was saved; please try again in a minute.");
-    this.name = "StorageUnavailableError";
-    this.cause = cause;
-  }
-}

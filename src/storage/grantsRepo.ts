@@ -58,18 +58,18 @@ export class GrantsRepo {
     }
   }
 
-  async forHolder(holder: string): Promise<Grant[]> {
-    const out: Grant[] = [];
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${key(HOLDER, holder)}` } })) {
-      const parsed = grantSchema.safeParse(e);
-      if (parsed.success) out.push(parsed.data);
-    }
-    return out;
+  forHolder(holder: string): Promise<Grant[]> {
+    return this.inPartition(key(HOLDER, holder));
   }
 
-  async forAgency(agencyId: string): Promise<Grant[]> {
+  forAgency(agencyId: string): Promise<Grant[]> {
+    return this.inPartition(key(AGENCY, agencyId));
+  }
+
+  /** A malformed row (written by hand, or by an older version) is skipped rather than failing the turn. */
+  private async inPartition(pk: string): Promise<Grant[]> {
     const out: Grant[] = [];
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${key(AGENCY, agencyId)}` } })) {
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } })) {
       const parsed = grantSchema.safeParse(e);
       if (parsed.success) out.push(parsed.data);
     }

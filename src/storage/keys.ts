@@ -20,8 +20,3 @@ export function key(...parts: string[]): string {
 export function splitKey(k: string): string[] {
   return k.split("|").map(decodeKeyPart);
 }
-
-/** Upper bound for a RowKey prefix range query: every key that starts with `prefix`. */
-export function prefixEnd(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
