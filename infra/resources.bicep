@@ -7,11 +7,10 @@
 //   Web App -> Application Insights -> Log Analytics workspace
 //
 // Why App Service rather than Container Apps: the bot deploys as plain Node code (no container
-// registry, no image build to own); a B1 plan with Always On keeps one process running, which the
-// proactive scheduler (reminders, digests, evaluation requests) needs, whereas scale-to-zero would
-// stop it; and a fixed plan costs the same every month (about £10), which suits a partnership budget
-// better than per-use billing. Scheduled work is claimed through Table storage, so a second instance
-// (or a move to Container Apps with minReplicas 1) stays possible.
+// registry, no image build to own); a B1 plan with Always On keeps the process warm, so a card
+// action after a quiet spell answers within Teams' few seconds instead of waiting for a cold start;
+// and a fixed plan costs the same every month (about £10), which suits a partnership budget better
+// than per-use billing.
 
 param location string
 param tags object
@@ -212,7 +211,7 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
     clientAffinityEnabled: false
     siteConfig: {
       linuxFxVersion: 'NODE|${nodeVersion}'
-      alwaysOn: true // keeps the proactive scheduler running
+      alwaysOn: true // keeps the process warm: no cold start when a card action arrives after a quiet spell
       appCommandLine: 'npm run start:bot' // package.json knows where the compiled entry point is
       healthCheckPath: '/api/health'
       minTlsVersion: '1.2'
