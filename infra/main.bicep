@@ -45,6 +45,9 @@ param adminAadObjectIds string = ''
 @description('Object id of the person deploying (azd fills AZURE_PRINCIPAL_ID). Gets Storage Table Data Contributor so they can export or delete data with `az storage entity ... --auth-mode login`. Empty: no such assignment.')
 param operatorPrincipalId string = ''
 
+@description('Public IPv4 address (or CIDR range, /30 or wider) from which an operator reaches the tables: `npm run export-agency`, the Azure CLI, Storage Explorer, the portal\'s storage browser. Empty: only the web app gets through the storage firewall.')
+param operatorIpAddress string = ''
+
 @description('App Service Node.js runtime. Node 20 reached end of life on 30 April 2026; use 22-lts once App Service stops offering 20-lts.')
 param nodeVersion string = '20-lts'
 
@@ -76,6 +79,7 @@ module resources 'resources.bicep' = {
     allowedTenantIds: empty(allowedTenantIds) ? tenant().tenantId : allowedTenantIds
     adminAadObjectIds: adminAadObjectIds
     operatorPrincipalId: operatorPrincipalId
+    operatorIpAddress: operatorIpAddress
     nodeVersion: nodeVersion
     logDailyCapGb: logDailyCapGb
   }

@@ -4,13 +4,15 @@
 //   Web App (Linux B1, Node) runs as the user-assigned identity, which
 //     - reads and writes Azure Tables (role "Storage Table Data Contributor"; TABLES_ENDPOINT + AZURE_CLIENT_ID)
 //     - is also the bot's identity when msaAppType is UserAssignedMSI
+//   Web App -> (VNet integration, Microsoft.Storage service endpoint) -> Storage, whose firewall
+//     admits only that subnet and, optionally, one operator IP address
 //   Web App -> Application Insights -> Log Analytics workspace
 //
 // Why App Service rather than Container Apps: the bot deploys as plain Node code (no container
 // registry, no image build to own); a B1 plan with Always On keeps the process warm, so a card
 // action after a quiet spell answers within Teams' few seconds instead of waiting for a cold start;
-// and a fixed plan costs the same every month (about £10), which suits a partnership budget better
-// than per-use billing.
+// B1 includes the VNet integration the storage firewall relies on; and a fixed plan costs the same
+// every month (about £10), which suits a partnership budget better than per-use billing.
 
 param location string
 param tags object
@@ -23,6 +25,7 @@ param microsoftAppTenantId string
 param allowedTenantIds string
 param adminAadObjectIds string
 param operatorPrincipalId string
+param operatorIpAddress string
 param nodeVersion string
 param logDailyCapGb string
 
@@ -39,6 +42,62 @@ resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' 
   location: location
   tags: tags
 }
+
+// ---------------------------------------------------------------- network
+
+// The virtual network exists only so that the storage firewall can tell the app's traffic from
+// everyone else's. The web app joins the subnet (regional VNet integration, included in B1) and the
+// subnet's Microsoft.Storage service endpoint makes its requests arrive at storage as coming from
+// that subnet. Service endpoints and VNet integration cost nothing extra. A private endpoint would
+// let storage switch its public endpoint off entirely, but costs about £6 a month plus a private
+// DNS zone and changes little about who gets in: either way only the app's subnet passes the
+// network check, and every request still needs an Entra ID token with a role on the account
+// (see docs/deploy.md).
+// Nothing else is in this network and it is peered with nothing, so the address range only has
+// to be private: change it if the partnership ever peers this network with its own.
+var appSubnetName = 'snet-app'
+
+resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
+  name: 'vnet-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    addressSpace: {
+      addressPrefixes: [
+        '10.80.0.0/24'
+      ]
+    }
+    // Declared inside the network, not as a child resource: a redeployment of the network then
+    // keeps the subnet instead of trying to remove it while the web app is attached.
+    subnets: [
+      {
+        name: appSubnetName
+        properties: {
+          // /26 is Microsoft's advice for integration subnets: scaling and platform upgrades
+          // briefly need twice the addresses in use.
+          addressPrefix: '10.80.0.0/26'
+          delegations: [
+            {
+              name: 'app-service'
+              properties: {
+                serviceName: 'Microsoft.Web/serverFarms'
+              }
+            }
+          ]
+          serviceEndpoints: [
+            {
+              service: 'Microsoft.Storage'
+            }
+          ]
+        }
+      }
+    ]
+  }
+}
+
+// Through vnet.name, so that storage and the web app wait for the network: the storage firewall
+// refuses a subnet whose service endpoint is not in place yet.
+var appSubnetId = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, appSubnetName)
 
 // ---------------------------------------------------------------- storage
 
@@ -59,7 +118,26 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowSharedKeyAccess: false
     defaultToOAuthAuthentication: true
     allowCrossTenantReplication: false
+    // 'Enabled' only because service endpoints arrive at the public endpoint; the firewall below
+    // turns everyone away but the app's subnet (and the operator's address, if given).
     publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Deny'
+      // No exception for "trusted Azure services": nothing but the app reads these tables.
+      bypass: 'None'
+      virtualNetworkRules: [
+        {
+          id: appSubnetId
+          action: 'Allow'
+        }
+      ]
+      ipRules: empty(operatorIpAddress) ? [] : [
+        {
+          value: operatorIpAddress
+          action: 'Allow'
+        }
+      ]
+    }
   }
 }
 
@@ -209,9 +287,16 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     clientAffinityEnabled: false
+    // Regional VNet integration: the app's calls to storage leave through the subnet the storage
+    // firewall admits.
+    virtualNetworkSubnetId: appSubnetId
     siteConfig: {
       linuxFxVersion: 'NODE|${nodeVersion}'
       alwaysOn: true // keeps the process warm: no cold start when a card action arrives after a quiet spell
+      // Everything the app sends goes through the subnet, so a network security group added there
+      // later governs all of it. Internet-bound calls (Bot Framework, Entra ID, telemetry) still
+      // leave from the app's usual outbound addresses: no NAT gateway is needed.
+      vnetRouteAllEnabled: true
       appCommandLine: 'npm run start:bot' // package.json knows where the compiled entry point is
       healthCheckPath: '/api/health'
       minTlsVersion: '1.2'
