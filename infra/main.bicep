@@ -42,7 +42,7 @@ param allowedTenantIds string = ''
 @description('Comma-separated partnership admins: tenantId:objectId, or a bare object id for the bot\'s home tenant.')
 param adminAadObjectIds string = ''
 
-@description('Object id of the person deploying (azd fills AZURE_PRINCIPAL_ID). Gets Storage Table Data Contributor so they can export or delete data with `az storage entity ... --auth-mode login`. Empty: no such assignment.')
+@description('Object id of the person deploying (azd fills AZURE_PRINCIPAL_ID). Gets Storage Table Data Reader (read only) so they can export an agency with `npm run export-agency` or `az storage entity ... --auth-mode login`. Empty: no such assignment.')
 param operatorPrincipalId string = ''
 
 @description('Public IPv4 address (or CIDR range, /30 or wider) from which an operator reaches the tables: `npm run export-agency`, the Azure CLI, Storage Explorer, the portal\'s storage browser. Empty: only the web app gets through the storage firewall.')

@@ -3,7 +3,8 @@
 //   Teams -> Azure Bot (F0, Teams channel) -> https://<web app>/api/messages
 //   Web App (Linux B1, Node) runs as the user-assigned identity, which
 //     - reads and writes Azure Tables (role "Storage Table Data Contributor"; TABLES_ENDPOINT + AZURE_CLIENT_ID)
-//     - is also the bot's identity when msaAppType is UserAssignedMSI
+//     - is also the bot's identity when msaAppType is UserAssignedMSI (the default: no secret anywhere)
+//     - reads the bot's client secret from Key Vault, only when msaAppType is SingleTenant/MultiTenant
 //   Web App -> (VNet integration, Microsoft.Storage service endpoint) -> Storage, whose firewall
 //     admits only that subnet and, optionally, one operator IP address
 //   Web App -> Application Insights -> Log Analytics workspace
@@ -30,13 +31,19 @@ param nodeVersion string
 param logDailyCapGb string
 
 var isMsi = msaAppType == 'UserAssignedMSI'
-// Built-in role "Storage Table Data Contributor": read, write and delete tables and entities.
+// Built-in roles, by id (the same in every tenant).
+// "Storage Table Data Contributor": read, write and delete tables and entities.
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+// "Storage Table Data Reader": read tables and entities, nothing else.
+var storageTableDataReader = '76199698-9eea-4c19-bc75-cec21354c6b6'
+// "Key Vault Secrets User": read secret values.
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 
 // ---------------------------------------------------------------- identity
 
 // One identity for everything the app does in Azure: Table storage (via DefaultAzureCredential,
-// selected by AZURE_CLIENT_ID) and, with msaAppType UserAssignedMSI, the bot's own identity.
+// selected by AZURE_CLIENT_ID), the Key Vault reference of a client secret if there is one, and,
+// with msaAppType UserAssignedMSI, the bot's own identity.
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: 'id-${resourceToken}'
   location: location
@@ -157,12 +164,14 @@ resource appTableAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// For the person who deploys: export or delete one agency's data (docs/deploy.md).
+// For the person who deploys: read only, enough to export an agency or check what is stored
+// (docs/deploy.md). Deleting data is rare and deliberate, so write access is granted by hand for
+// the occasion and removed afterwards, never left standing on a deployer's everyday account.
 resource operatorTableAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
-  name: guid(storage.id, operatorPrincipalId, storageTableDataContributor)
+  name: guid(storage.id, operatorPrincipalId, storageTableDataReader)
   scope: storage
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataReader)
     principalId: operatorPrincipalId
   }
 }
@@ -193,6 +202,53 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
     Application_Type: 'web'
     WorkspaceResourceId: logs.id
     IngestionMode: 'LogAnalytics'
+  }
+}
+
+// ---------------------------------------------------------------- bot secret (SingleTenant/MultiTenant only)
+
+// With the default UserAssignedMSI none of this is deployed: the bot has no secret at all.
+// An app registration's secret is kept in a vault that only the app's identity can read, and the
+// web app sees it through a Key Vault reference, so it is never stored as a plain app setting.
+// The vault keeps its public endpoint: it uses Azure RBAC only, nobody else is granted anything
+// on it, and the deployment writes the secret through Azure Resource Manager.
+var botSecretName = 'MicrosoftAppPassword'
+var vaultName = 'kv-${resourceToken}'
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = if (!isMsi) {
+  name: vaultName
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    // The shortest allowed, so that `azd down --purge` and a new `azd up` are not held up for long.
+    softDeleteRetentionInDays: 7
+  }
+}
+
+// Written only when a value is given, so a later `azd provision` without BOT_APP_PASSWORD keeps
+// the stored secret; a new value becomes a new version, which the versionless reference picks up.
+resource botSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!isMsi && !empty(microsoftAppPassword)) {
+  parent: vault
+  name: botSecretName
+  properties: {
+    value: microsoftAppPassword
+  }
+}
+
+resource appSecretAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!isMsi) {
+  name: guid(vault.id, identity.id, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
   }
 }
 
@@ -260,12 +316,15 @@ var baseSettings = [
   }
 ]
 
-// The client secret only exists for SingleTenant/MultiTenant. Consider a Key Vault reference
-// (@Microsoft.KeyVault(...)) instead if your policy requires it.
+// The client secret only exists for SingleTenant/MultiTenant, and then only as a reference that
+// App Service resolves with the identity named in keyVaultReferenceIdentity. Versionless, so a
+// rotated secret is picked up within a day, or at once when the app's settings change. The URI is
+// built from the vault's name rather than read from the vault, which is not deployed with
+// UserAssignedMSI.
 var secretSettings = isMsi ? [] : [
   {
     name: 'MicrosoftAppPassword'
-    value: microsoftAppPassword
+    value: '@Microsoft.KeyVault(SecretUri=https://${vaultName}${environment().suffixes.keyvaultDns}/secrets/${botSecretName}/)'
   }
 ]
 
@@ -290,6 +349,7 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
     // Regional VNet integration: the app's calls to storage leave through the subnet the storage
     // firewall admits.
     virtualNetworkSubnetId: appSubnetId
+    keyVaultReferenceIdentity: identity.id
     siteConfig: {
       linuxFxVersion: 'NODE|${nodeVersion}'
       alwaysOn: true // keeps the process warm: no cold start when a card action arrives after a quiet spell
@@ -307,6 +367,8 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
   }
   dependsOn: [
     appTableAccess // so the first start can create its tables
+    appSecretAccess // so the first start can resolve the secret's reference (SingleTenant/MultiTenant)
+    botSecret
   ]
 }
 
