@@ -3,11 +3,12 @@
 //   Teams -> Azure Bot (F0, Teams channel) -> https://<web app>/api/messages
 //   Web App (Linux B1, Node) runs as the user-assigned identity, which
 //     - reads and writes Azure Tables (role "Storage Table Data Contributor"; TABLES_ENDPOINT + AZURE_CLIENT_ID)
+//     - sends telemetry to Application Insights with Entra ID (role "Monitoring Metrics Publisher")
 //     - is also the bot's identity when msaAppType is UserAssignedMSI (the default: no secret anywhere)
 //     - reads the bot's client secret from Key Vault, only when msaAppType is SingleTenant/MultiTenant
 //   Web App -> (VNet integration, Microsoft.Storage service endpoint) -> Storage, whose firewall
 //     admits only that subnet and, optionally, one operator IP address
-//   Web App -> Application Insights -> Log Analytics workspace
+//   Web App -> Application Insights (local authentication disabled) -> Log Analytics workspace
 //
 // Why App Service rather than Container Apps: the bot deploys as plain Node code (no container
 // registry, no image build to own); a B1 plan with Always On keeps the process warm, so a card
@@ -36,14 +37,18 @@ var isMsi = msaAppType == 'UserAssignedMSI'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 // "Storage Table Data Reader": read tables and entities, nothing else.
 var storageTableDataReader = '76199698-9eea-4c19-bc75-cec21354c6b6'
+// "Monitoring Metrics Publisher": despite the name, what Application Insights requires to accept
+// any telemetry authenticated with Entra ID.
+var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 // "Key Vault Secrets User": read secret values.
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 
 // ---------------------------------------------------------------- identity
 
 // One identity for everything the app does in Azure: Table storage (via DefaultAzureCredential,
-// selected by AZURE_CLIENT_ID), the Key Vault reference of a client secret if there is one, and,
-// with msaAppType UserAssignedMSI, the bot's own identity.
+// selected by AZURE_CLIENT_ID), telemetry (src/telemetry.ts signs in as it), the Key Vault
+// reference of a client secret if there is one, and, with msaAppType UserAssignedMSI, the bot's
+// own identity.
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: 'id-${resourceToken}'
   location: location
@@ -202,6 +207,20 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
     Application_Type: 'web'
     WorkspaceResourceId: logs.id
     IngestionMode: 'LogAnalytics'
+    // Only telemetry signed with Entra ID is accepted: the connection string alone, which is not
+    // treated as a secret (anyone who can read the app settings has it), no longer lets anyone
+    // write into it.
+    DisableLocalAuth: true
+  }
+}
+
+resource appTelemetryPublish 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, identity.id, monitoringMetricsPublisher)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
   }
 }
 
@@ -367,6 +386,7 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
   }
   dependsOn: [
     appTableAccess // so the first start can create its tables
+    appTelemetryPublish
     appSecretAccess // so the first start can resolve the secret's reference (SingleTenant/MultiTenant)
     botSecret
   ]

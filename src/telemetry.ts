@@ -9,7 +9,14 @@
  * to first talk to the bot), so every span's URL is cut to scheme, host and path with entity keys
  * and the query string removed before it is exported. As in the logs: ids and outcomes, no
  * personal data.
+ *
+ * The Application Insights resource accepts only telemetry signed with Entra ID (local
+ * authentication is disabled in infra/resources.bicep), so the exporter is given a credential: the
+ * app's user-assigned managed identity when AZURE_CLIENT_ID names it (as in App Service), otherwise
+ * DefaultAzureCredential (a developer's `az login`, say). Telemetry is never worth a bot that does
+ * not start: if it cannot be set up, a warning is logged and the bot runs without it.
  */
+import type { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import type { useAzureMonitor as UseAzureMonitor } from "@azure/monitor-opentelemetry";
 
 export interface Telemetry {
@@ -19,11 +26,34 @@ export interface Telemetry {
 
 type SpanProcessor = NonNullable<NonNullable<Parameters<typeof UseAzureMonitor>[0]>["spanProcessors"]>[number];
 
-export async function startTelemetry(connectionString: string | undefined): Promise<Telemetry | undefined> {
+export async function startTelemetry(
+  connectionString: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): Promise<Telemetry | undefined> {
   if (!connectionString?.trim()) return undefined;
-  const { useAzureMonitor, shutdownAzureMonitor } = await import("@azure/monitor-opentelemetry");
-  useAzureMonitor({ azureMonitorExporterOptions: { connectionString: connectionString.trim() }, spanProcessors: [urlScrubber] });
-  return { shutdown: () => shutdownAzureMonitor() };
+  try {
+    const { useAzureMonitor, shutdownAzureMonitor } = await import("@azure/monitor-opentelemetry");
+    const credential = await telemetryCredential(env.AZURE_CLIENT_ID);
+    useAzureMonitor({ azureMonitorExporterOptions: { connectionString: connectionString.trim(), credential }, spanProcessors: [urlScrubber] });
+    return { shutdown: () => shutdownAzureMonitor() };
+  } catch (e) {
+    // Imported only here: index.ts loads this module before the instrumentations are in place, so it has no static imports.
+    const { createLogger, errorFields } = await import("./log");
+    const level = env.LOG_LEVEL?.trim() ?? "";
+    createLogger(LOG_LEVELS.includes(level) ? level : "info").warn(errorFields(e), "telemetry could not start: running without Application Insights");
+    return undefined;
+  }
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/**
+ * Constructing either credential contacts nothing: a token is first asked for when the exporter
+ * sends, in the background, so start-up does not wait on Entra ID.
+ */
+export async function telemetryCredential(clientId: string | undefined): Promise<ManagedIdentityCredential | DefaultAzureCredential> {
+  const identity = await import("@azure/identity");
+  return clientId?.trim() ? new identity.ManagedIdentityCredential({ clientId: clientId.trim() }) : new identity.DefaultAzureCredential();
 }
 
 /** `https://acct.table.core.windows.net/People(PartitionKey='email',RowKey='a%40b.org')?$select=x` → `https://acct.table.core.windows.net/People(…)` */
