@@ -16,8 +16,9 @@ import { odata } from "@azure/data-tables";
 import { startApp, type RunningApp } from "../src/app";
 import { loadConfig } from "../src/config";
 import { startEmbeddedAzurite, type EmbeddedAzurite } from "../src/storage/embeddedAzurite";
-import { messageReply } from "../src/bot/reply";
-import type { VerbHandler } from "../src/bot/verbRoutes";
+import { messageReply } from "../src/cards/reply";
+import { verb, type FeatureRoutes, type VerbRoute } from "../src/routes";
+import { z } from "zod/v4";
 import { startConnector, type Connector } from "../test/support/connector";
 import { personalConversationId, TEST_TENANT_ID } from "../test/support/teamsActivity";
 import { actionOf, plain, textOf } from "../test/support/cardTools";
@@ -66,42 +67,63 @@ async function main() {
   try {
     azurite = await startEmbeddedAzurite({ inMemory: true });
     connector = await startConnector();
+    // The two floors, on the same server and the same route table as the real save.
+    const floorCard = () => messageReply("Echo", "ok");
+    const input = z.object({ i: z.unknown().optional(), returnId: z.string().optional() });
+    const bench: FeatureRoutes = {
+      verbs: [
+        verb({ verb: "bench.echo", input, run: async () => floorCard() }),
+        verb({
+          verb: "bench.upsert",
+          input,
+          run: async (ctx, d) => {
+            await running!.store.table("People").upsertEntity({ partitionKey: "bench", rowKey: ctx.actor.principal.aadObjectId, n: Number(d.i ?? 0) }, "Replace");
+            return floorCard();
+          },
+        }),
+        // Information only: a partition query like ReturnsRepo.load, rows not parsed, then the one upsert.
+        verb({
+          verb: "bench.queryUpsert",
+          input,
+          run: async (ctx, d) => {
+            const pk = String(d.returnId ?? "");
+            let rows = 0;
+            for await (const _e of running!.store.table("Returns").listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk} and ((RowKey ge 'acc|' and RowKey lt 'ans}') or RowKey eq 'header')` } })) rows++;
+            if (!rows) throw new Error(`no rows in ${pk}`);
+            await running!.store.table("People").upsertEntity({ partitionKey: "bench", rowKey: ctx.actor.principal.aadObjectId, n: Number(d.i ?? 0) }, "Replace");
+            return floorCard();
+          },
+        }),
+      ],
+    };
+    // Time spent inside each handler (storage + view model), to split the round trip.
+    let handlerBucket: number[] | undefined;
+    const timedVerbs = new Set(["bench.echo", "bench.upsert", "bench.queryUpsert", "s11.save"]);
+    const timed = (f: FeatureRoutes): FeatureRoutes => ({
+      ...f,
+      verbs: f.verbs?.map((v): VerbRoute =>
+        timedVerbs.has(v.verb)
+          ? {
+              ...v,
+              run: async (ctx, i) => {
+                const t = performance.now();
+                try {
+                  return await v.run(ctx, i);
+                } finally {
+                  handlerBucket?.push(performance.now() - t);
+                }
+              },
+            }
+          : v,
+      ),
+    });
     running = await startApp(
       loadConfig({ TABLES_CONNECTION_STRING: azurite.connectionString, PORT: "0", LOG_LEVEL: "silent", LOCAL_USERS_ARE_ADMINS: "false", TABLE_PREFIX: "bench" }),
-      { storagePolicies: [counter.policy] },
+      { storagePolicies: [counter.policy], features: (s) => [...s.features, bench].map(timed) },
     );
     const app = running;
     const conn = connector;
     log(`Section 11 benchmark: node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model.trim() ?? "?"}), in-memory Azurite`);
-
-    // The two floors, on the same server and the same verb table as the real save.
-    const floorCard = () => messageReply("Echo", "ok");
-    app.verbs["bench.echo"] = async () => floorCard();
-    app.verbs["bench.upsert"] = async (_turn, actor, data) => {
-      await app.store.table("People").upsertEntity({ partitionKey: "bench", rowKey: actor.principal.aadObjectId, n: Number(data.i ?? 0) }, "Replace");
-      return floorCard();
-    };
-    // Information only: the save's two storage round trips without its work (the same partition
-    // query as ReturnsRepo.load, rows not parsed, then the one upsert), so the gap to the save is CPU.
-    app.verbs["bench.queryUpsert"] = async (_turn, actor, data) => {
-      const pk = String(data.returnId ?? "");
-      let rows = 0;
-      for await (const _e of app.store.table("Returns").listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk} and (RowKey lt 'first' or RowKey ge 'g')` } })) rows++;
-      if (!rows) throw new Error(`no rows in ${pk}`);
-      await app.store.table("People").upsertEntity({ partitionKey: "bench", rowKey: actor.principal.aadObjectId, n: Number(data.i ?? 0) }, "Replace");
-      return floorCard();
-    };
-    // Time spent inside each handler (storage + view model), to split the round trip.
-    let handlerBucket: number[] | undefined;
-    const timed = (h: VerbHandler): VerbHandler => async (turn, actor, data) => {
-      const t = performance.now();
-      try {
-        return await h(turn, actor, data);
-      } finally {
-        handlerBucket?.push(performance.now() - t);
-      }
-    };
-    for (const v of ["bench.echo", "bench.upsert", "bench.queryUpsert", "s11.save"]) app.verbs[v] = timed(app.verbs[v]);
 
     const t0 = performance.now();
     const data = await setUpData(app, conn.serviceUrl, AGENCIES);
@@ -278,7 +300,7 @@ async function main() {
       const approved = await client.invoke(a.officer, "s11.approve", approveAction.data);
       const approve = counter.since(mark);
       if (!/Signed off and submitted/.test(approved.text)) throw new Error(`approve: ${approved.text.slice(0, 300)}`);
-      const first = await app.services.returns.firstSubmission({ principal: { tenantId: TEST_TENANT_ID, aadObjectId: a.lead.aadObjectId.toLowerCase() }, name: a.lead.name }, a.returnId);
+      const first = await app.services.returnService.firstSubmission({ principal: { tenantId: TEST_TENANT_ID, aadObjectId: a.lead.aadObjectId.toLowerCase() }, name: a.lead.name }, a.returnId);
       if (first?.size !== data.indicatorIds.length) throw new Error(`first submission of ${a.returnId} has ${first?.size} answers`);
       const overview = await client.invoke(a.lead, "s11.overview", { returnId: a.returnId });
       if (!/Submitted/.test(plain(textOf(overview.card)))) throw new Error(`overview after approve: ${overview.text.slice(0, 200)}`);

@@ -40,30 +40,30 @@ export async function setUpData(app: RunningApp, serviceUrl: string, count: numb
     createdAt: new Date().toISOString(),
     createdBy: BY,
   };
-  if (!(await s.cycles.create(cycle))) throw new Error("benchmark cycle already exists");
+  if (!(await s.repos.cycles.create(cycle))) throw new Error("benchmark cycle already exists");
 
   const agencies: BenchAgency[] = [];
   for (let i = 0; i < count; i++) {
     const n = String(i + 1).padStart(2, "0");
     const agency: Agency = { agencyId: `bench-agency-${n}`, name: `Bench Agency ${n}`, sector: "health", partnerships: ["Benchshire"], createdAt: "", createdBy: BY };
-    if (!(await s.agencies.create(agency))) throw new Error(`agency ${agency.agencyId} already exists`);
+    if (!(await s.repos.agencies.create(agency))) throw new Error(`agency ${agency.agencyId} already exists`);
     const lead = newTeamsUser({ name: `Lead ${n}`, tenantId: TEST_TENANT_ID });
     const officer = newTeamsUser({ name: `Officer ${n}`, tenantId: TEST_TENANT_ID });
     for (const u of [lead, officer]) {
-      await s.people.upsert({ tenantId: u.tenantId, aadObjectId: u.aadObjectId, name: u.name, email: u.email ?? "", conversation: JSON.stringify(conversationRef(u, serviceUrl)), firstSeenAt: new Date().toISOString() });
+      await s.people.upsert({ tenantId: u.tenantId, aadObjectId: u.aadObjectId, name: u.name, email: u.email ?? "", upn: u.email ?? "", conversation: JSON.stringify(conversationRef(u, serviceUrl)), firstSeenAt: new Date().toISOString() });
     }
     const returnsFirst = i % 2 === 0;
-    let returnId = returnsFirst ? await s.returns.ensureReturn(cycle, agency) : "";
+    let returnId = returnsFirst ? await s.returnService.ensureReturn(cycle, agency) : "";
     for (const [u, role] of [[lead, "lead"], [officer, "officer"]] as const) {
       await s.access.grant({ role, agencyId: agency.agencyId, agencyName: agency.name, holder: { kind: "person", principal: { tenantId: u.tenantId, aadObjectId: u.aadObjectId } }, name: u.name, email: u.email ?? "", by: BY });
     }
-    if (!returnsFirst) returnId = await s.returns.ensureReturn(cycle, agency);
+    if (!returnsFirst) returnId = await s.returnService.ensureReturn(cycle, agency);
     agencies.push({ agency, returnId, lead, officer });
   }
 
   // Either order must leave both people on the return's own access rows (what a save checks).
   for (const [i, a] of agencies.entries()) {
-    const loaded = await s.returnsRepo.load(a.returnId);
+    const loaded = await s.repos.returns.load(a.returnId);
     if (!loaded) throw new Error(`return ${a.returnId} was not created`);
     const rolesOf = (u: TeamsUser) => loaded.access.find((x) => x.tenantId === u.tenantId.toLowerCase() && x.aadObjectId === u.aadObjectId.toLowerCase())?.roles ?? [];
     if (!rolesOf(a.lead).includes("lead") || !rolesOf(a.officer).includes("officer")) {
@@ -86,30 +86,30 @@ export const longEvidence = (tag: string) => `${tag}: `.concat("Minutes of the s
 export async function setUpFullReturn(app: RunningApp, data: BenchData, serviceUrl: string): Promise<BenchAgency> {
   const s = app.services;
   const agency: Agency = { agencyId: "bench-agency-full", name: "Bench Agency Full", sector: "police", partnerships: ["Benchshire"], createdAt: "", createdBy: BY };
-  if (!(await s.agencies.create(agency))) throw new Error(`agency ${agency.agencyId} already exists`);
+  if (!(await s.repos.agencies.create(agency))) throw new Error(`agency ${agency.agencyId} already exists`);
   const lead = newTeamsUser({ name: "Lead Full", tenantId: TEST_TENANT_ID });
   const officer = newTeamsUser({ name: "Officer Full", tenantId: TEST_TENANT_ID });
   for (const u of [lead, officer]) {
-    await s.people.upsert({ tenantId: u.tenantId, aadObjectId: u.aadObjectId, name: u.name, email: u.email ?? "", conversation: JSON.stringify(conversationRef(u, serviceUrl)), firstSeenAt: new Date().toISOString() });
+    await s.people.upsert({ tenantId: u.tenantId, aadObjectId: u.aadObjectId, name: u.name, email: u.email ?? "", upn: u.email ?? "", conversation: JSON.stringify(conversationRef(u, serviceUrl)), firstSeenAt: new Date().toISOString() });
   }
-  const returnId = await s.returns.ensureReturn(data.cycle, agency);
+  const returnId = await s.returnService.ensureReturn(data.cycle, agency);
   for (const [u, role] of [[lead, "lead"], [officer, "officer"]] as const) {
     await s.access.grant({ role, agencyId: agency.agencyId, agencyName: agency.name, holder: { kind: "person", principal: { tenantId: u.tenantId, aadObjectId: u.aadObjectId } }, name: u.name, email: u.email ?? "", by: BY });
   }
-  const loaded = await s.returnsRepo.load(returnId);
+  const loaded = await s.repos.returns.load(returnId);
   if (!loaded) throw new Error("full return was not created");
   // 20 real saves per answer, so each row carries 20 history entries as it would after weeks of work.
   for (const previous of loaded.answers.values()) {
     let etag = previous.etag;
     for (let n = 0; n < 20; n++) {
       const now = new Date(Date.now() + n).toISOString();
-      etag = await s.returnsRepo.updateAnswer(returnId, { indicatorId: previous.indicatorId, etag }, { rating: "fully", evidence: longEvidence(previous.indicatorId), naReason: "", actionText: "", actionOwner: "", actionDue: "" }, { name: lead.name, key: `${lead.tenantId}:${lead.aadObjectId}` }, now);
+      etag = await s.repos.returns.saveAnswer(returnId, previous.indicatorId, etag, { rating: "fully", evidence: longEvidence(previous.indicatorId), naReason: "", actionText: "", actionOwner: "", actionDue: "" }, { name: lead.name, key: `${lead.tenantId}:${lead.aadObjectId}` }, now);
     }
   }
   return { agency, returnId, lead, officer };
 }
 
-/** What the bot keeps when someone talks to it (see `remember` in createBot). */
+/** What the bot keeps when someone talks to it in personal chat (see src/bot/linking.ts). */
 function conversationRef(u: TeamsUser, serviceUrl: string) {
   return {
     channelId: "msteams",

@@ -22,7 +22,7 @@ export const BOT_COMMANDS = [
   { command: "review", description: "Review the whole return before sign-off", scopes: ["personal"] },
   { command: "signoffs", description: "Returns waiting for your sign-off", scopes: ["personal"] },
   { command: "admin", description: "Partnership admin: cycles, agencies, people", scopes: ["personal"] },
-  { command: "status", description: "Admin: where every agency stands", scopes: ["personal", "team", "groupChat"] },
+  { command: "status", description: "Admin: where every agency stands", scopes: ["personal"] },
   { command: "whoami", description: "Show your roles", scopes: ["personal"] },
 ] as const satisfies readonly BotCommand[];
 

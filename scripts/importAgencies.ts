@@ -9,7 +9,8 @@
  * imported (unreadable file, bad header, storage down).
  */
 import { SYSTEM_ACTOR } from "../src/compose";
-import type { ImportRowOutcome } from "../src/admin/adminService";
+import type { ImportRowOutcome } from "../src/admin/importAgencies";
+import { plainText } from "../src/cards/text";
 import { CSV_COLUMNS_TEXT } from "../src/admin/csvImport";
 import { runScript, withFileAndAdmin } from "./storage";
 
@@ -25,11 +26,11 @@ function table(rows: ImportRowOutcome[]): string {
 
 async function main(): Promise<number> {
   return withFileAndAdmin(`Usage: npm run import-agencies -- <file.csv> [--port <azurite port>]\nColumns: ${CSV_COLUMNS_TEXT}`, async (text, admin) => {
-    const { report, rows } = await admin.importCsvDetailed(SYSTEM_ACTOR, text, async (done, total) => {
+    const { report, rows } = await admin.importer.run(SYSTEM_ACTOR, text, async (done, total) => {
       if (done % 50 === 0 && done < total) console.log(`  ${done} of ${total} rows…`);
     });
     if (rows.length) console.log(`\n${table(rows)}\n`);
-    console.log(`${report.title}. ${report.summaryText}`);
+    console.log(`${plainText(report.title)}. ${plainText(report.summaryText)}`);
     if (!rows.length) return 1;
     const bad = rows.filter((r) => r.result === "rejected" || r.result === "failed").length;
     return bad === 0 ? 0 : bad === rows.length ? 1 : 2;

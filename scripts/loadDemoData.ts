@@ -1,15 +1,16 @@
 /**
  * npm run demo-data [-- --port <azurite port>] [-- --no-playground]
  *
- * Loads a whole demo partnership (one open cycle, 57 agencies, returns in every state) into the
+ * Loads a whole demo partnership (one open cycle, 57 agencies plus your own demo agency, returns
+ * in every state) into the
  * storage the bot uses, and makes the Agents Playground user an admin and the lead and senior
  * officer of "Demo: Westmere Community Health". Safe to run again: existing data is kept and
  * nothing is duplicated. The playground user can be changed with PLAYGROUND_TENANT_ID,
  * PLAYGROUND_AAD_OBJECT_ID, PLAYGROUND_USER_NAME and PLAYGROUND_USER_EMAIL.
  */
 import { loadConfig } from "../src/config";
-import { buildAdminServices } from "../src/compose";
-import { loadDemoData, type PlaygroundUser } from "../src/admin/demoData";
+import { createLogger } from "../src/log";
+import { loadDemoData, type PlaygroundUser } from "./demoData";
 import { openScriptStorage, runScript } from "./storage";
 
 async function main(): Promise<number> {
@@ -19,7 +20,6 @@ async function main(): Promise<number> {
   try {
     console.log(`Storage: ${storage.description}${config.TABLE_PREFIX ? `, table prefix ${config.TABLE_PREFIX}` : ""}`);
     await storage.store.ensureTables();
-    const services = buildAdminServices(config, storage.store);
     const playgroundUser: PlaygroundUser | undefined = args.includes("--no-playground")
       ? undefined
       : {
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
           name: process.env.PLAYGROUND_USER_NAME || "Alex Playground",
           email: process.env.PLAYGROUND_USER_EMAIL || "alex@playground.example",
         };
-    const summary = await loadDemoData(services, {
+    const summary = await loadDemoData({ config, store: storage.store, log: createLogger("warn"), now: () => new Date() }, {
       playgroundUser,
       onProgress: (done, total, name) => {
         console.log(`  [${String(done).padStart(2)}/${total}] ${name}`);

@@ -6,13 +6,14 @@
  * src/section11/templates/default.json is a complete example. Exit code 0 when stored, 1 otherwise.
  */
 import { SYSTEM_ACTOR } from "../src/compose";
+import { plainText } from "../src/cards/text";
 import { runScript, withFileAndAdmin } from "./storage";
 
 async function main(): Promise<number> {
   return withFileAndAdmin("Usage: npm run load-template -- <template.json> [--port <azurite port>]\nFormat: docs/templates.md", async (text, admin) => {
-    const result = await admin.loadTemplate(SYSTEM_ACTOR, text);
-    console.log(`${result.title}. ${result.text.replace(/\n\n/g, "\n")}`);
-    for (const f of result.facts) console.log(`  ${f.title}: ${f.value}`);
+    const result = await admin.templates.load(SYSTEM_ACTOR, text);
+    console.log(`${plainText(result.title)}. ${plainText(result.text)}`);
+    for (const f of result.facts) console.log(`  ${plainText(f.title)}: ${plainText(f.value)}`);
     return result.color === "good" ? 0 : 1;
   });
 }

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { ConfigError, loadConfig, type Config } from "../src/config";
-import { buildAdminServices, withSystemAdmin } from "../src/compose";
+import { composeServices, withSystemAdmin, type Services } from "../src/compose";
+import { createLogger } from "../src/log";
 import { azuriteConnectionString, startEmbeddedAzurite } from "../src/storage/embeddedAzurite";
 import { TableStore } from "../src/storage/tableStore";
 
@@ -122,7 +123,7 @@ export async function openScriptStorage(config: Config, args: string[]): Promise
  * The common shape of a script that takes one file and acts as the partnership's system admin:
  * read the file, open storage as the bot would, run, close storage whatever happens.
  */
-export async function withFileAndAdmin(usage: string, run: (text: string, admin: ReturnType<typeof buildAdminServices>["admin"]) => Promise<number>): Promise<number> {
+export async function withFileAndAdmin(usage: string, run: (text: string, admin: Services["admin"]) => Promise<number>): Promise<number> {
   const args = process.argv.slice(2);
   const [file] = positionalArgs(args);
   if (!file) {
@@ -136,7 +137,7 @@ export async function withFileAndAdmin(usage: string, run: (text: string, admin:
   try {
     console.log(`Storage: ${storage.description}`);
     await storage.store.ensureTables();
-    return await run(text, buildAdminServices(config, storage.store).admin);
+    return await run(text, composeServices(config, storage.store, createLogger("warn")).admin);
   } finally {
     await storage.close();
   }

@@ -3,7 +3,7 @@ import type { Config } from "./config";
 import { createLogger, type Logger } from "./log";
 import { TableStore } from "./storage/tableStore";
 import { startEmbeddedAzurite, type EmbeddedAzurite } from "./storage/embeddedAzurite";
-import { buildAdminServices } from "./compose";
+import { composeServices, type Services } from "./compose";
 import { createBot } from "./bot/createBot";
 import { createHttpServer, inFlightOf } from "./http/server";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
@@ -14,22 +14,17 @@ export interface RunningApp {
   server: Server;
   store: TableStore;
   log: Logger;
-  services: ReturnType<typeof buildServices>;
-  /** The verb table the bot dispatches card actions through (benchmarks add their floors here). */
-  verbs: ReturnType<typeof createBot>["verbs"];
+  services: Services;
+  /** The composed route table the bot dispatches through. */
+  routes: ReturnType<typeof createBot>["routes"];
   close(): Promise<void>;
-}
-
-export function buildServices(config: Config, store: TableStore, log: Logger, now: () => Date = () => new Date()) {
-  const s = buildAdminServices(config, store, now);
-  return { ...s, log, returnsRepo: s.returns, returns: s.returnService };
 }
 
 /**
  * The composition root: config -> storage -> services -> bot -> http. With no storage
  * configured it starts an embedded Azurite whose data survives restarts under DATA_DIR.
  */
-export async function startApp(config: Config, opts: { storagePolicies?: PipelinePolicy[]; log?: Logger; now?: () => Date } = {}): Promise<RunningApp> {
+export async function startApp(config: Config, opts: { storagePolicies?: PipelinePolicy[]; log?: Logger; now?: () => Date; features?: (s: Services) => Services["features"] } = {}): Promise<RunningApp> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   let embedded: EmbeddedAzurite | undefined;
   let connectionString = config.TABLES_CONNECTION_STRING;
@@ -40,18 +35,21 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
   }
   const store = new TableStore({ connectionString, endpoint: config.TABLES_ENDPOINT, prefix: config.TABLE_PREFIX, policies: opts.storagePolicies });
   await store.ensureTables();
-  const services = buildServices(config, store, log, opts.now);
-  const { adapter, app, verbs } = createBot(services);
+  const services = composeServices(config, store, log, opts.now);
+  if (opts.features) services.features = opts.features(services);
+  const { adapter, app, routes } = createBot(services);
   const server = createHttpServer({
     adapter,
     app,
     log,
     health: async () => {
+      // Whether storage answers, and nothing else: an error text could name hosts or accounts.
       try {
         await store.ping();
-        return { ok: true, storage: embedded ? "embedded Azurite" : "ok" };
+        return { ok: true, storage: "ok" };
       } catch (e) {
-        return { ok: false, storage: `not answering: ${(e as Error).message.slice(0, 100)}` };
+        log.warn({ where: "health", status: (e as { statusCode?: number }).statusCode }, "storage did not answer the health check");
+        return { ok: false, storage: "not answering" };
       }
     },
   });
@@ -68,7 +66,7 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
     store,
     log,
     services,
-    verbs,
+    routes,
     close: () => (closing ??= closeGracefully(server, embedded)),
   };
 }

@@ -1,38 +1,74 @@
 import type { Config } from "./config";
+import type { Logger } from "./log";
 import type { Actor } from "./people/actor";
 import { AccessService } from "./people/accessService";
 import { AgenciesRepo } from "./storage/agenciesRepo";
 import { CyclesRepo } from "./storage/cyclesRepo";
+import { FilesRepo } from "./storage/filesRepo";
 import { GrantsRepo } from "./storage/grantsRepo";
 import { PeopleRepo } from "./storage/peopleRepo";
 import { ReturnsRepo } from "./storage/returnsRepo";
+import { SettingsRepo } from "./storage/settingsRepo";
 import type { TableStore } from "./storage/tableStore";
 import { TemplatesRepo } from "./storage/templatesRepo";
 import { ReturnService } from "./section11/returnService";
-import { ReturnAccessCache } from "./section11/returnAccessCache";
+import { CycleCache, ReturnAccessCache } from "./section11/returnAccessCache";
 import { TemplateCatalog } from "./section11/templateCatalog";
-import { AdminService } from "./admin/adminService";
+import { section11Routes } from "./section11/routes";
+import { adminParts, adminRoutes } from "./admin/routes";
+import { SettingsAdmin } from "./admin/settings";
+import { homeRoutes } from "./home/routes";
 
 /**
- * Repositories and services wired over one TableStore: the bot's composition root (src/app.ts),
- * the command-line scripts and tests all build them here.
+ * Repositories, services and the features' route tables, wired over one TableStore: the bot's
+ * composition root (src/app.ts), the command-line scripts and the tests all build them here.
  */
-export function buildAdminServices(config: Config, store: TableStore, now: () => Date = () => new Date()) {
-  const agencies = new AgenciesRepo(store);
-  const cycles = new CyclesRepo(store);
-  const grants = new GrantsRepo(store);
-  const people = new PeopleRepo(store);
-  const returns = new ReturnsRepo(store);
-  const templates = new TemplatesRepo(store);
-  const catalog = new TemplateCatalog(templates);
-  // Saves trust a 30 s cache of access rows; any change of access clears it on this instance.
-  const accessCache = new ReturnAccessCache();
-  const access = new AccessService({ config, grants, people, returns, cycles, now, onAccessChanged: () => accessCache.clear(), agencyTenant: async (id) => (await agencies.get(id))?.tenantId });
-  const returnService = new ReturnService({ returns, cycles, agencies, catalog, access, now, accessCache });
-  const admin = new AdminService({ config, agencies, cycles, grants, people, returns, catalog, access, returnService, now });
-  return { config, agencies, cycles, grants, people, returns, templates, catalog, access, returnService, admin, now };
+export function composeServices(config: Config, store: TableStore, log: Logger, now: () => Date = () => new Date()) {
+  const repos = {
+    agencies: new AgenciesRepo(store),
+    cycles: new CyclesRepo(store),
+    grants: new GrantsRepo(store),
+    people: new PeopleRepo(store),
+    returns: new ReturnsRepo(store),
+    templates: new TemplatesRepo(store),
+    settings: new SettingsRepo(store),
+    files: new FilesRepo(store),
+  };
+  const catalog = new TemplateCatalog(repos.templates);
+  // Saves trust a short cache of access rows and cycles; any change through this instance clears them.
+  const ttl = config.ACCESS_CACHE_SECONDS * 1000;
+  const accessCache = new ReturnAccessCache(ttl);
+  const cycleCache = new CycleCache(ttl);
+  const access = new AccessService({
+    config,
+    grants: repos.grants,
+    people: repos.people,
+    returns: repos.returns,
+    cycles: repos.cycles,
+    now,
+    onAccessChanged: () => accessCache.clear(),
+    agencyTenant: async (id) => (await repos.agencies.get(id))?.tenantId,
+  });
+  const settings = new SettingsAdmin({ access, config }, repos.settings);
+  const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache });
+  const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now }, settings);
+  const home = homeRoutes({ config, access });
+  return {
+    config,
+    log,
+    now,
+    repos,
+    catalog,
+    access,
+    returnService,
+    admin,
+    people: repos.people,
+    files: repos.files,
+    welcome: home.welcome,
+    features: [home, section11Routes({ returns: returnService, access }), adminRoutes(admin)],
+  };
 }
-export type AdminServices = ReturnType<typeof buildAdminServices>;
+export type Services = ReturnType<typeof composeServices>;
 
 /**
  * The actor the command-line scripts act as. Not a real Entra ID identity (the all-zero tenant

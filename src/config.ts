@@ -35,10 +35,17 @@ export const configSchema = z
     TABLES_ENDPOINT: z.preprocess(emptyAsUndefined, z.url({ error: "must be the Table service URL, e.g. https://myaccount.table.core.windows.net" }).optional()),
     TABLE_PREFIX: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, "letters and digits only, starting with a letter, at most 21").default("")),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
-    ALLOWED_TENANT_IDS: csv(z.string().regex(guid, "each entry must be a tenant id (GUID)"), "a tenant id (GUID)"),
+    /** Tenants whose users may use the bot; "*" admits every tenant (must be said explicitly outside local mode). */
+    ALLOWED_TENANT_IDS: csv(z.string().regex(/^(\*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, "each entry must be a tenant id (GUID), or the list must be just *"), "a tenant id (GUID)"),
     ADMIN_AAD_OBJECT_IDS: csv(adminEntry, "an AAD object id or tenantId:objectId"),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** How long an instance trusts its copy of someone's access to a return and of a cycle's state (seconds). */
+    ACCESS_CACHE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of seconds" }).int().min(0).max(300).default(30)),
+    /** Hosts a file sent in chat may be downloaded from (Teams serves attachments from SharePoint/OneDrive); `*.` matches subdomains. */
+    FILE_DOWNLOAD_HOSTS: csv(z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+(:\d+)?$/, "each entry must be a host name, optionally starting with *."), "a host name").transform((l) => (l.length ? l : ["*.sharepoint.com", "*.sharepoint.us", "*.sharepoint-mil.us", "*.sharepoint.cn"])),
+    /** Extra trusted certificate (PEM file) for file downloads: a TLS-inspecting proxy, or a test server. */
+    FILE_DOWNLOAD_CA_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
     /** Local mode only: everyone who talks to the bot is a partnership admin, so the playground user can set things up (see README). */
     LOCAL_USERS_ARE_ADMINS: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("true").transform((v) => v === "true")),
   });
@@ -51,6 +58,14 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   if (v("TABLES_CONNECTION_STRING") && v("TABLES_ENDPOINT")) problems.push("TABLES_ENDPOINT: set either TABLES_CONNECTION_STRING or TABLES_ENDPOINT, not both");
   if (v("MicrosoftAppId") && appType !== "UserAssignedMSI" && !v("MicrosoftAppPassword")) problems.push("MicrosoftAppPassword: is required with MicrosoftAppId (the bot's client secret)");
   if (v("MicrosoftAppId") && appType !== "MultiTenant" && !v("MicrosoftAppTenantId")) problems.push(`MicrosoftAppTenantId: is required when MicrosoftAppType is ${appType}`);
+  const allowed = v("ALLOWED_TENANT_IDS").split(",").map((t) => t.trim()).filter(Boolean);
+  if (allowed.includes("*") && allowed.length > 1) problems.push("ALLOWED_TENANT_IDS: use either * (every tenant) or a list of tenant ids, not both");
+  if (v("MicrosoftAppId") && appType === "MultiTenant" && !allowed.length) {
+    problems.push("ALLOWED_TENANT_IDS: is required for a multi-tenant bot: without it any Microsoft 365 organisation could use the bot and see what it offers. List the tenant ids of the partnership and its agencies (comma separated), or set it to * if you really mean every organisation");
+  }
+  if (v("MicrosoftAppId") && !v("MicrosoftAppTenantId") && (!allowed.length || allowed[0] === "*")) {
+    problems.push("MicrosoftAppTenantId: set the partnership's own tenant id: people registered by e-mail for an agency without a tenant id are linked only when they sign in from it");
+  }
   return problems;
 }
 
@@ -59,6 +74,13 @@ export type Config = z.infer<typeof configSchema> & {
   localMode: boolean;
   /** Where botbuilder's own settings (OpenID metadata URL and so on) are read from. */
   raw: Record<string, string | undefined>;
+  /**
+   * The partnership's own tenant: MicrosoftAppTenantId, else the first allowed tenant. People
+   * registered by e-mail for an agency with no tenant of its own link only from here.
+   */
+  homeTenantId?: string;
+  /** Every tenant may use the bot (ALLOWED_TENANT_IDS is * or, in local mode, empty). */
+  anyTenant: boolean;
 };
 
 export class ConfigError extends Error {
@@ -76,5 +98,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   ];
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const c = parsed.data;
-  return { ...c, localMode: !c.MicrosoftAppId, LOCAL_USERS_ARE_ADMINS: !c.MicrosoftAppId && c.LOCAL_USERS_ARE_ADMINS, raw: env };
+  const localMode = !c.MicrosoftAppId;
+  // In SingleTenant and managed-identity set-ups an empty list means the bot's own tenant only.
+  const allowed = !c.ALLOWED_TENANT_IDS.length && !localMode && c.MicrosoftAppTenantId ? [c.MicrosoftAppTenantId] : c.ALLOWED_TENANT_IDS;
+  const anyTenant = allowed.includes("*") || (localMode && !allowed.length);
+  const homeTenantId = (c.MicrosoftAppTenantId ?? allowed.find((t) => t !== "*"))?.toLowerCase();
+  return { ...c, ALLOWED_TENANT_IDS: allowed.filter((t) => t !== "*").map((t) => t.toLowerCase()), anyTenant, homeTenantId, localMode, LOCAL_USERS_ARE_ADMINS: localMode && c.LOCAL_USERS_ARE_ADMINS, raw: env };
 }

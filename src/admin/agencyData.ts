@@ -1,51 +1,37 @@
-import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import { AgenciesRepo, agencyIdFor, type Agency } from "../storage/agenciesRepo";
+import { AgencyRowsRepo, type RawRow } from "../storage/agencyRowsRepo";
 import { CyclesRepo, type Cycle } from "../storage/cyclesRepo";
 import { isNotFound } from "../storage/errors";
 import { GrantsRepo, grantSchema, type Grant } from "../storage/grantsRepo";
 import { key, splitKey } from "../storage/keys";
-import { HISTORY_COLUMN, headerSchema, returnPartition, ReturnsRepo, type AccessRow, type ReturnHeader } from "../storage/returnsRepo";
+import { returnPartition, ReturnsRepo, type AccessRow, type ReturnHeader } from "../storage/returnsRepo";
 import type { TableStore } from "../storage/tableStore";
-import { storedAnswerSchema, type Rating } from "../section11/answer";
 
 /**
  * Everything stored about one agency, for a backup, a subject access request or a leaver /
  * retention request: `exportAgency` reads it into one plain JSON object, `deleteAgency` removes it.
  *
- * Reads go through the repositories where they have a method (the agency, the cycles, the
- * agency-side grants, a return's header/answers/access rows). Three reads have no repository
- * method, so they are made here on the table with `odata` filters, keeping the repositories
- * unchanged (other code owns them):
- *   - every row of a return partition: `ReturnsRepo.load` keeps only the 20 most recent history
- *     entries of an answer and `loadFirstSubmission` drops the first-submission header and who
- *     saved each copied answer; an export must have all of it, and a delete needs every RowKey;
- *   - the header rows of all returns, to find returns of this agency whose cycle row is gone;
- *   - the holder-side grant rows (`h|<holder>` partitions whose RowKey is `<role>|<agencyId>`):
- *     `GrantsRepo.forHolder` needs the holder, and a half-written grant may have no agency side.
- * Key layout: see src/storage/returnsRepo.ts and src/storage/grantsRepo.ts.
+ * Everything goes through repositories: the features' repositories read rows as their meaning
+ * (the agency, cycles, a return's header, answers, history, snapshots and access rows), and
+ * AgencyRowsRepo reads and deletes rows verbatim, so nothing stored is left out of an export or
+ * behind after a delete. Key layout: see src/storage/returnsRepo.ts and src/storage/grantsRepo.ts.
  *
  * People rows are never touched: a person may work for other agencies, and the row belongs to
  * the person, not the agency.
  */
 
-export const AGENCY_EXPORT_FORMAT = 1;
+export const AGENCY_EXPORT_FORMAT = 2;
 
 export interface AgencyDataDeps {
   store: TableStore;
-  /** Optional: built over `store` when left out. */
-  agencies?: AgenciesRepo;
-  cycles?: CyclesRepo;
-  grants?: GrantsRepo;
-  returns?: ReturnsRepo;
   now?: () => Date;
 }
 
-/** A stored row as it came from the table (without its ETag): rows the export does not otherwise understand. */
-export type RawRow = { partitionKey: string; rowKey: string } & Record<string, unknown>;
+export type { RawRow };
 
 export interface ExportedAnswer {
   indicatorId: string;
-  rating: Rating | null;
+  rating: string | null;
   evidence: string;
   naReason: string;
   actionText: string;
@@ -60,10 +46,20 @@ export interface ExportedAnswer {
   history: ExportedHistory;
 }
 
-/** As stored per change; `unreadable` holds a history cell that is not valid JSON, verbatim. */
-export type ExportedHistory = Array<{ at: string; by: string; rating?: string; unreadable?: string }>;
+/** Every saved change, newest first: the whole answer after it, who and when. */
+export type ExportedHistory = Array<{ at: string; by: string; byKey: string; rating: string; evidence: string; naReason: string; actionText: string; actionOwner: string; actionDue: string }>;
 
 export type ExportedFirstAnswer = Omit<ExportedAnswer, "updatedByKey" | "history">;
+
+/** A signed-off submission as kept: who signed, when, and every answer. */
+export interface ExportedSubmission {
+  number: number;
+  at: string;
+  signedOffBy: string;
+  requestedBy: string;
+  version: string;
+  answers: ExportedFirstAnswer[];
+}
 
 export interface ExportedReturn {
   /** The return's partition key in `Returns`: `<cycleId>|<agencyId>`, parts %-encoded. */
@@ -77,6 +73,8 @@ export interface ExportedReturn {
   access: AccessRow[];
   /** The immutable copy taken at first submission; null when never submitted. */
   firstSubmission: { header: ReturnHeader | null; answers: ExportedFirstAnswer[] } | null;
+  /** Every signed-off submission, oldest first (number 1 is the first submission). */
+  submissions: ExportedSubmission[];
   /** Rows of the partition that are none of the above, kept verbatim so nothing is left out. */
   otherRows: RawRow[];
   /** Rows stored in the partition. */
@@ -150,51 +148,19 @@ export class DeleteNotConfirmedError extends Error {
 
 // ----- reading -----
 
-const BATCH = 100;
-const ANS = "ans";
-const ACC = "acc";
-
 function resolve(deps: AgencyDataDeps) {
   return {
-    agencies: deps.agencies ?? new AgenciesRepo(deps.store),
-    cycles: deps.cycles ?? new CyclesRepo(deps.store),
-    grants: deps.grants ?? new GrantsRepo(deps.store),
-    returns: deps.returns ?? new ReturnsRepo(deps.store),
-    returnsTable: deps.store.table("Returns"),
-    grantsTable: deps.store.table("Grants"),
-    agenciesTable: deps.store.table("Agencies"),
+    agencies: new AgenciesRepo(deps.store),
+    cycles: new CyclesRepo(deps.store),
+    grants: new GrantsRepo(deps.store),
+    returns: new ReturnsRepo(deps.store),
+    rows: new AgencyRowsRepo(deps.store),
     now: deps.now ?? (() => new Date()),
   };
 }
 type Resolved = ReturnType<typeof resolve>;
 
-function cleanRow(e: Record<string, unknown>): RawRow {
-  const { etag: _etag, "odata.metadata": _meta, ...rest } = e;
-  return rest as RawRow;
-}
-
-async function listRows(table: TableClient, filter: string, select?: string[]): Promise<RawRow[]> {
-  const out: RawRow[] = [];
-  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) out.push(cleanRow(e));
-  return out;
-}
-
-function fullHistory(row: Record<string, unknown> | undefined): ExportedHistory {
-  const out: ExportedHistory = [];
-  for (const [k, v] of Object.entries(row ?? {})) {
-    if (!HISTORY_COLUMN.test(k) || typeof v !== "string") continue;
-    try {
-      const h = JSON.parse(v) as { at?: unknown; by?: unknown; rating?: unknown };
-      out.push({ at: String(h.at ?? ""), by: String(h.by ?? ""), ...(typeof h.rating === "string" ? { rating: h.rating } : {}) });
-    } catch {
-      out.push({ at: "", by: "", unreadable: v });
-    }
-  }
-  return out.sort((a, b) => b.at.localeCompare(a.at));
-}
-
 const byIndicator = (a: { indicatorId: string }, b: { indicatorId: string }) => a.indicatorId.localeCompare(b.indicatorId, "en", { numeric: true });
-const str = (v: unknown) => (typeof v === "string" ? v : "");
 
 interface ReturnPartition {
   returnId: string;
@@ -209,21 +175,10 @@ async function returnPartitions(r: Resolved, agencyId: string): Promise<ReturnPa
   const cycles = await r.cycles.list();
   const found = new Map<string, ReturnPartition>();
   cycles.forEach((cycle, order) => found.set(returnPartition(cycle.cycleId, agencyId), { returnId: returnPartition(cycle.cycleId, agencyId), cycleId: cycle.cycleId, cycle, order }));
-  for (const row of await listRows(r.returnsTable, odata`RowKey eq 'header'`, ["PartitionKey"])) {
-    const parts = splitKey(row.partitionKey);
-    if (parts.length !== 2 || parts[1] !== agencyId || found.has(row.partitionKey)) continue;
-    found.set(row.partitionKey, { returnId: row.partitionKey, cycleId: parts[0], cycle: undefined, order: cycles.length });
+  for (const pk of await r.rows.returnPartitionsOf(agencyId)) {
+    if (!found.has(pk)) found.set(pk, { returnId: pk, cycleId: splitKey(pk)[0], cycle: undefined, order: cycles.length });
   }
   return [...found.values()].sort((a, b) => a.order - b.order || a.returnId.localeCompare(b.returnId));
-}
-
-/** Holder-side grant rows of this agency: in any `h|…` partition, RowKey `<role>|<agencyId>`. */
-async function holderSideRows(r: Resolved, agencyId: string): Promise<RawRow[]> {
-  const rows = await listRows(r.grantsTable, odata`PartitionKey ge 'h|' and PartitionKey lt 'h}'`);
-  return rows.filter((row) => {
-    const parts = splitKey(row.rowKey);
-    return parts.length === 2 && parts[1] === agencyId;
-  });
 }
 
 const agencyPartition = (agencyId: string) => key("a", agencyId);
@@ -240,50 +195,38 @@ async function requireAgency(r: Resolved, agencyId: string): Promise<Agency> {
   throw new UnknownAgencyError(agencyId, closeAgencyMatches(all, agencyId));
 }
 
+const firstAnswer = (a: { indicatorId: string; rating: string; evidence: string; naReason: string; actionText: string; actionOwner: string; actionDue: string; updatedAt: string; updatedBy: string }): ExportedFirstAnswer => ({
+  indicatorId: a.indicatorId,
+  rating: a.rating || null,
+  evidence: a.evidence,
+  naReason: a.naReason,
+  actionText: a.actionText,
+  actionOwner: a.actionOwner,
+  actionDue: a.actionDue,
+  updatedAt: a.updatedAt,
+  updatedBy: a.updatedBy,
+});
+
 async function exportReturn(r: Resolved, p: ReturnPartition, rows: RawRow[]): Promise<ExportedReturn> {
-  const byKey = new Map(rows.map((row) => [row.rowKey, row]));
   const loaded = await r.returns.load(p.returnId);
-  const used = new Set<string>();
+  const understood = (rk: string) => rk === "header" || /^(ans|acc|hist|snap|dec)\|/.test(rk);
   const answers: ExportedAnswer[] = [];
   if (loaded) {
-    used.add("header");
     for (const a of loaded.answers.values()) {
-      const rk = key(ANS, a.indicatorId);
-      used.add(rk);
-      answers.push({
-        indicatorId: a.indicatorId,
-        rating: a.rating ?? null,
-        evidence: a.evidence,
-        naReason: a.naReason,
-        actionText: a.actionText,
-        actionOwner: a.actionOwner,
-        actionDue: a.actionDue,
-        updatedAt: a.updatedAt,
-        updatedBy: a.updatedBy,
-        updatedByKey: a.updatedByKey,
-        history: byKey.has(rk) ? fullHistory(byKey.get(rk)) : a.history,
-      });
+      const history = (await r.returns.history(p.returnId, a.indicatorId)).reverse();
+      answers.push({ ...firstAnswer(a), updatedByKey: a.updatedByKey, history });
     }
-    for (const acc of loaded.access) used.add(key(ACC, acc.tenantId, acc.aadObjectId));
   }
-
-  let firstSubmission: ExportedReturn["firstSubmission"] = null;
-  const firstHeader = byKey.get("first|header");
-  if (firstHeader) {
-    used.add("first|header");
-    const parsed = headerSchema.safeParse(firstHeader);
-    const firstAnswers: ExportedFirstAnswer[] = [];
-    for (const row of rows) {
-      const parts = splitKey(row.rowKey);
-      if (parts.length !== 3 || parts[0] !== "first" || parts[1] !== ANS) continue;
-      used.add(row.rowKey);
-      const a = storedAnswerSchema.parse(row);
-      firstAnswers.push({ indicatorId: parts[2], rating: a.rating ?? null, evidence: a.evidence, naReason: a.naReason, actionText: a.actionText, actionOwner: a.actionOwner, actionDue: a.actionDue, updatedAt: str(row.updatedAt), updatedBy: str(row.updatedBy) });
-    }
-    firstSubmission = { header: parsed.success ? parsed.data : null, answers: firstAnswers.sort(byIndicator) };
-    if (!parsed.success) used.delete("first|header");
-  }
-
+  const snapshots = await r.returns.snapshots(p.returnId);
+  const submissions: ExportedSubmission[] = snapshots.map((snap) => ({
+    number: snap.number,
+    at: snap.at,
+    signedOffBy: snap.signedOffBy,
+    requestedBy: snap.requestedBy,
+    version: snap.version,
+    answers: [...snap.answers].map(([indicatorId, a]) => firstAnswer({ ...a, indicatorId })).sort(byIndicator),
+  }));
+  const first = submissions.find((x) => x.number === 1);
   const c = p.cycle;
   return {
     returnId: p.returnId,
@@ -292,8 +235,9 @@ async function exportReturn(r: Resolved, p: ReturnPartition, rows: RawRow[]): Pr
     header: loaded?.header ?? null,
     answers: answers.sort(byIndicator),
     access: loaded?.access ?? [],
-    firstSubmission,
-    otherRows: rows.filter((row) => !used.has(row.rowKey)),
+    firstSubmission: first ? { header: loaded?.header ?? null, answers: first.answers } : null,
+    submissions,
+    otherRows: rows.filter((row) => !understood(row.rowKey) || (row.rowKey === "header" && !loaded)),
     rowCount: rows.length,
   };
 }
@@ -311,16 +255,16 @@ export async function exportAgency(deps: AgencyDataDeps, agencyId: string, opts:
   const returns: ExportedReturn[] = [];
   let done = 0;
   for (const p of partitions) {
-    const rows = await listRows(r.returnsTable, odata`PartitionKey eq ${p.returnId}`);
+    const rows = await r.rows.returnRows(p.returnId);
     done++;
     if (rows.length) returns.push(await exportReturn(r, p, rows));
     await opts.onProgress?.({ action: "export", step: "return", returnId: p.returnId, cycleId: p.cycleId, rows: rows.length, done, total: partitions.length });
   }
 
   const agencySide = (await r.grants.forAgency(agencyId)).map((g) => ({ ...g, partitionKey: agencyPartition(agencyId), rowKey: key(g.role, g.holder) }));
-  const agencySideRaw = await listRows(r.grantsTable, odata`PartitionKey eq ${agencyPartition(agencyId)}`);
+  const agencySideRaw = await r.rows.agencySideGrants(agencyId);
   await opts.onProgress?.({ action: "export", step: "grants", side: "agency", rows: agencySideRaw.length });
-  const holderRaw = await holderSideRows(r, agencyId);
+  const holderRaw = await r.rows.holderSideGrants(agencyId);
   const holderSide: ExportedGrant[] = [];
   const otherGrantRows: RawRow[] = agencySideRaw.filter((row) => !agencySide.some((g) => g.rowKey === row.rowKey));
   for (const row of holderRaw) {
@@ -341,7 +285,7 @@ export async function exportAgency(deps: AgencyDataDeps, agencyId: string, opts:
     returns,
     counts: {
       returns: returns.length,
-      submittedReturns: returns.filter((x) => x.firstSubmission || (x.header?.submissionCount ?? 0) > 0).length,
+      submittedReturns: returns.filter((x) => x.submissions.length > 0).length,
       answerRows: answers.length,
       answered: answers.filter((a) => a.updatedAt !== "" || a.rating !== null).length,
       historyEntries: answers.reduce((n, a) => n + a.history.length, 0),
@@ -355,35 +299,6 @@ export async function exportAgency(deps: AgencyDataDeps, agencyId: string, opts:
 // ----- deleting -----
 
 /**
- * Deletes the listed rows in transactions of at most 100 rows of one partition, listing again
- * until nothing is left (a row deleted by someone else meanwhile fails its batch with 404; a row
- * written meanwhile is picked up by the next listing).
- */
-async function sweep(table: TableClient, list: () => Promise<Array<{ partitionKey: string; rowKey: string }>>, last?: string): Promise<number> {
-  let deleted = 0;
-  for (let round = 0; ; round++) {
-    const rows = await list();
-    if (!rows.length) return deleted;
-    if (round >= 5) throw new Error(`Rows keep appearing in ${table.tableName} while deleting (${rows.length} left): stop the bot and try again.`);
-    const byPartition = new Map<string, string[]>();
-    for (const row of rows) byPartition.set(row.partitionKey, [...(byPartition.get(row.partitionKey) ?? []), row.rowKey]);
-    try {
-      for (const [pk, rowKeys] of byPartition) {
-        // `last` (a return's header) goes in the last batch, so a run cut short still finds the return.
-        rowKeys.sort((a, b) => Number(a === last) - Number(b === last));
-        for (let i = 0; i < rowKeys.length; i += BATCH) {
-          const chunk = rowKeys.slice(i, i + BATCH);
-          await table.submitTransaction(chunk.map((rk): TransactionAction => ["delete", { partitionKey: pk, rowKey: rk }]));
-          deleted += chunk.length;
-        }
-      }
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  }
-}
-
-/**
  * Removes the agency: its grants (agency side `a|<agencyId>` and every holder-side row), every
  * return partition (one per cycle) and finally its Agencies row, so an interrupted run can simply
  * be run again. People rows are kept. Refuses unless `confirm` repeats the agency id.
@@ -393,12 +308,11 @@ export async function deleteAgency(deps: AgencyDataDeps, agencyId: string, opts:
   const r = resolve(deps);
   await requireAgency(r, agencyId);
   const counts: AgencyDeleteCounts = { returns: 0, returnRows: 0, grantRows: { agencySide: 0, holderSide: 0 }, agencyRows: 0 };
-  const keysOnly = ["PartitionKey", "RowKey"];
 
   // Grants first: once they are gone nobody gets new access rows on the agency's returns.
-  counts.grantRows.holderSide = await sweep(r.grantsTable, () => holderSideRows(r, agencyId));
+  counts.grantRows.holderSide = await r.rows.sweep("Grants", () => r.rows.holderSideGrants(agencyId));
   await opts.onProgress?.({ action: "delete", step: "grants", side: "holder", rows: counts.grantRows.holderSide });
-  counts.grantRows.agencySide = await sweep(r.grantsTable, () => listRows(r.grantsTable, odata`PartitionKey eq ${agencyPartition(agencyId)}`, keysOnly));
+  counts.grantRows.agencySide = await r.rows.sweep("Grants", () => r.rows.agencySideGrants(agencyId, true));
   await opts.onProgress?.({ action: "delete", step: "grants", side: "agency", rows: counts.grantRows.agencySide });
 
   // Header last within each partition (see sweep); progress once per return.
@@ -406,7 +320,7 @@ export async function deleteAgency(deps: AgencyDataDeps, agencyId: string, opts:
     const partitions = await returnPartitions(r, agencyId);
     let done = 0;
     for (const p of partitions) {
-      const rows = await sweep(r.returnsTable, () => listRows(r.returnsTable, odata`PartitionKey eq ${p.returnId}`, keysOnly), "header");
+      const rows = await r.rows.sweep("Returns", () => r.rows.returnRows(p.returnId, true), "header");
       done++;
       if (rows) {
         counts.returns++;
@@ -417,12 +331,7 @@ export async function deleteAgency(deps: AgencyDataDeps, agencyId: string, opts:
   };
   await deleteReturns(true);
 
-  try {
-    await r.agenciesTable.deleteEntity("agency", agencyId);
-    counts.agencyRows = 1;
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
+  if (await r.rows.deleteAgencyRow(agencyId)) counts.agencyRows = 1;
   await opts.onProgress?.({ action: "delete", step: "agency", rows: counts.agencyRows });
 
   // A return created while we were deleting (an admin opening a cycle just then): one more pass, normally empty.

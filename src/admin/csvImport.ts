@@ -1,10 +1,10 @@
 import { parse } from "csv-parse/sync";
 import type { Sector } from "../storage/agenciesRepo";
-import { cleanLine, emailField, FIELD_LIMITS, formulaProblem, idForName, partnershipsField, sectorField, tenantField, textField } from "./validation";
+import { cleanLine, emailField, FIELD_LIMITS, idForName, partnershipsField, sectorField, tenantField, textField } from "./validation";
 
 /**
  * Bulk registration of agencies and their people from a CSV file. Pure parsing and validation:
- * AdminService.importCsv does the writing.
+ * importAgencies.ts does the writing.
  *
  * The file:
  *   - a header row (required) naming the columns, in any order and case; spaces or dashes are
@@ -20,15 +20,16 @@ import { cleanLine, emailField, FIELD_LIMITS, formulaProblem, idForName, partner
  * agency that is already registered only adds its lead and officer (sector and partnerships may
  * be left empty; if given they are checked but not changed). An agency may appear on one row only.
  *
- * Formula injection: a cell starting with = + - or @ rejects its row (see FORMULA_START). A cell
- * that is exactly "-" is read as empty, since spreadsheets often use it for "none".
+ * Names are kept as typed, including a leading = + - or @: formula injection is neutralised where
+ * CSV and spreadsheets are written (src/export/csv.ts), not by refusing names. A cell that is
+ * exactly "-" is read as empty, since spreadsheets often use it for "none".
  */
 
 export const CSV_COLUMNS = ["agency_name", "sector", "partnerships", "lead_email", "lead_name", "officer_email", "officer_name", "tenant_id"] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 export const CSV_REQUIRED_COLUMNS: readonly CsvColumn[] = ["agency_name", "sector", "partnerships"];
 export const CSV_LIMITS = { rows: 500, bytes: 1024 * 1024 } as const;
-export const CSV_COLUMNS_TEXT = `${CSV_COLUMNS.join(", ")} (partnerships separated by ;; tenant_id optional)`;
+export const CSV_COLUMNS_TEXT = `${CSV_COLUMNS.join(", ")} (partnerships separated by a semicolon; tenant_id optional)`;
 
 export interface PersonRef {
   email: string;
@@ -144,11 +145,6 @@ export function parseAgencyCsv(text: string, opts: CsvParseOptions = {}): CsvPar
     const problems: string[] = [];
     if (cells.length > header.length) {
       problems.push(`the row has ${cells.length} values but the header has ${header.length} columns: put a value that contains a comma in double quotes.`);
-    }
-    for (const c of CSV_COLUMNS) {
-      const v = col(cells, c);
-      const f = v && formulaProblem(c, v);
-      if (f) problems.push(f);
     }
     if (problems.length) {
       rows.push({ ok: false, line, agencyName, reason: problems.join(" ") });

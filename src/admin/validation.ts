@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod/v4";
 import { agencyIdFor, SECTORS, SECTOR_LABELS, type Sector } from "../storage/agenciesRepo";
-import { formatDate, isRealDate } from "../section11/answer";
+import { formatDate, isRealDate } from "../time";
 
 /**
  * Field rules shared by the admin forms and the CSV import, so a value accepted in one is
@@ -36,19 +36,6 @@ export function cleanLine(v: unknown): string {
     .trim();
 }
 
-/**
- * Formula injection: a cell that starts with = + - or @ is run as a formula when the data is
- * later opened in a spreadsheet (exports for the annual report). We refuse such values, in the
- * forms and in the CSV import alike, rather than silently change a name: the admin sees why and
- * removes the character. (Exports should still neutralise on the way out as a second line.)
- */
-export const FORMULA_START = /^[=+\-@]/;
-
-export function formulaProblem(label: string, value: string): string | undefined {
-  if (!FORMULA_START.test(value)) return undefined;
-  return `${label} starts with "${value[0]}": values starting with = + - or @ are refused because spreadsheets run them as formulas. Remove the first character.`;
-}
-
 const quoted = (s: string, max = 60) => `"${s.length > max ? s.slice(0, max - 1) + "…" : s}"`;
 
 export interface Field<T> {
@@ -71,8 +58,6 @@ export function textField(raw: unknown, label: string, limits: { min?: number; m
   } else if (limits.min && v.length < limits.min) {
     problems.push(`${label} needs at least ${limits.min} characters.`);
   }
-  const f = v && formulaProblem(label, v);
-  if (f) problems.push(f);
   return { value: v, shown, problems };
 }
 
@@ -114,8 +99,6 @@ export function partnershipsField(raw: unknown, opts: { separator: "," | ";"; ma
       problems.push(`The partnership name ${quoted(p)} is ${n(p.length)} characters; the limit is ${FIELD_LIMITS.partnership}.`);
       continue;
     }
-    const f = formulaProblem(`The partnership name ${quoted(p)}`, p);
-    if (f) { problems.push(f); continue; }
     const canonical = known.get(p.toLowerCase()) ?? p;
     if (seen.has(canonical.toLowerCase())) continue;
     seen.add(canonical.toLowerCase());

@@ -1,20 +1,23 @@
-/**
- * Action.Execute verbs of the partnership admin flow. The card templates (cards/adminMenu.json,
- * cycleForm.json, agencyForm.json, assignForm.json, status.json) and src/bot/verbRoutes.ts use
- * the same strings.
- */
+/** Card verbs of the partnership admin flow; the card templates use the same strings. */
 export const ADMIN_VERBS = {
   menu: "admin.menu",
   cycleForm: "admin.cycle.form",
   createCycle: "admin.cycle.create",
+  cycles: "admin.cycles",
+  closeCycle: "admin.cycle.close",
+  reopenCycle: "admin.cycle.reopen",
   agencyForm: "admin.agency.form",
   createAgency: "admin.agency.create",
+  agencyPeople: "admin.agency.people",
   assignForm: "admin.assign.form",
   assign: "admin.assign",
-  /** Local mode only: the actor becomes lead and senior officer of the first agency (alphabetically). */
+  removePerson: "admin.person.remove",
+  /** Local mode only: the actor becomes lead and senior officer of a demo agency. */
   assignSelf: "admin.assignSelf",
   status: "admin.status",
+  statusExport: "admin.status.export",
+  settings: "admin.settings",
+  saveSettings: "admin.settings.save",
 } as const;
 
-/** The welcome/help cards' text-command verb: an Action.Submit with `{ verb: "cmd", command }`. */
-export const COMMAND_VERB = "cmd";
+export { COMMAND_VERB } from "../routes";

@@ -1,16 +1,20 @@
 import type { Config } from "../config";
 import type { Logger } from "../log";
 import type { AccessService } from "../people/accessService";
-import type { ReturnService } from "../section11/returnService";
-import type { AdminService } from "../admin/adminService";
+import type { Actor } from "../people/actor";
 import type { PeopleRepo } from "../storage/peopleRepo";
+import type { FilesRepo } from "../storage/filesRepo";
+import type { Reply } from "../cards/reply";
+import type { FeatureRoutes } from "../routes";
 
-/** What the Teams edge needs from the rest of the app. */
+/** What the Teams edge needs from the rest of the app: identity and linking, and the features' tables. */
 export interface BotServices {
   config: Config;
   log: Logger;
+  now: () => Date;
   access: AccessService;
   people: PeopleRepo;
-  returns: ReturnService;
-  admin: AdminService;
+  files: FilesRepo;
+  features: FeatureRoutes[];
+  welcome(actor: Actor): Promise<Reply>;
 }

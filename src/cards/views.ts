@@ -1,10 +1,17 @@
+import type { Shown } from "./text";
+
 /**
- * Typed view models, one per card template in cards/. The domain builds these; src/cards binds
- * them to the JSON templates. Strings here are shown as they are: card templates must never put
- * user-supplied text where markdown is interpreted without it being escaped (see escapeMarkdown).
+ * View models shared by every feature, and the registry of card templates. Each feature declares
+ * its own cards' views in its folder and adds them to `CardViews` by module augmentation, so a new
+ * feature adds cards without editing this file:
+ *
+ *   declare module "../cards/views" { interface CardViews { myCard: MyCardView } }
+ *
+ * Fields a card displays as text are `Shown` (see ./text); values sent back to the server (input
+ * values, action data, choice values) are plain strings.
  */
 
-/** A button that runs an Action.Execute verb with the minimum data the server needs. */
+/** A button that runs a verb with the minimum data the server needs. Its title is plain text. */
 export interface ActionView {
   title: string;
   verb: string;
@@ -17,49 +24,23 @@ export interface ActionView {
   kind?: "execute" | "submit";
   /** "positive" for the main action, "default" otherwise. */
   style?: "positive" | "default" | "destructive";
+  /** "none" for a button that must not send (or be blocked by) the card's inputs, such as "Back". */
+  inputs?: "none" | "auto";
 }
 
-/** A line of feedback at the top of a card: saved, a problem, a conflict. */
-export interface NoticeView {
-  text: string;
-  /** Adaptive Card text colour: "good" (green), "warning" (amber), "attention" (red), "default". */
-  color: "good" | "warning" | "attention" | "default";
-}
-
-export interface WelcomeView {
-  name: string;
-  intro: string;
-  roles: Array<{ label: string; detail: string }>;
-  actions: ActionView[];
-  /** Shown only in local mode: how to try every role in the playground. */
-  localHint?: string;
-}
-
-export interface HelpView {
-  /** Why help is shown, when it answers something the bot did not understand. */
-  intro?: string;
-  commands: Array<{ command: string; description: string }>;
-}
-
-export interface OverviewStandardView {
-  number: string;
+/** A button that opens a link (a Teams deep link, the evaluation page). */
+export interface LinkView {
   title: string;
-  progressText: string;
-  /** "good" when every indicator is answered, "warning" when some are, "default" when none. */
-  color: "good" | "warning" | "default";
-  open: ActionView;
+  url: string;
 }
 
-export interface OverviewView {
-  agencyName: string;
-  cycleName: string;
-  deadlineText: string;
-  statusLabel: string;
-  statusColor: "good" | "warning" | "attention" | "default";
-  progressText: string;
-  notice?: NoticeView;
-  standards: OverviewStandardView[];
-  actions: ActionView[];
+export type TextColor = "good" | "warning" | "attention" | "default";
+
+/** A line of feedback: saved, a problem, a conflict. */
+export interface NoticeView {
+  text: Shown;
+  /** Colour backs up the words, never replaces them: the text itself says what happened. */
+  color: TextColor;
 }
 
 export interface ChoiceView {
@@ -67,164 +48,41 @@ export interface ChoiceView {
   value: string;
 }
 
-export interface IndicatorStepView {
-  /** Echoed back by every action so the server can find the row and detect a stale card. */
-  returnId: string;
-  indicatorId: string;
-  etag: string;
-  agencyName: string;
-  standardLabel: string;
-  positionLabel: string;
-  question: string;
-  guidance: string;
-  ratingChoices: ChoiceView[];
-  rating: string;
-  evidence: string;
-  naReason: string;
-  actionText: string;
-  actionOwner: string;
-  actionDue: string;
-  limits: { evidence: number; naReason: number; actionText: number; actionOwner: number };
-  notice?: NoticeView;
-  problems: string[];
-  lastChangedText: string;
-  /** When someone else's newer answer replaced the user's: what the user had typed, to copy back. */
-  yourVersion?: string;
-  readOnly: boolean;
-  actions: ActionView[];
-}
-
-export interface ReviewStandardView {
-  number: string;
-  title: string;
-  fully: number;
-  partially: number;
-  not: number;
-  na: number;
-  missing: number;
-  summaryText: string;
-}
-
-export interface ReviewView {
-  returnId: string;
-  agencyName: string;
-  cycleName: string;
-  statusLabel: string;
-  statusColor: "good" | "warning" | "attention" | "default";
-  totalsText: string;
-  standards: ReviewStandardView[];
-  incomplete: Array<{ label: string; open: ActionView }>;
-  moreIncompleteText: string;
-  notice?: NoticeView;
-  /** Shown when the return can be sent for sign-off. */
-  canRequestSignoff: boolean;
-  substituteContact: string;
-  actions: ActionView[];
-}
-
-export interface SignoffRequestView {
-  returnId: string;
-  agencyName: string;
-  cycleName: string;
-  requestedBy: string;
-  requestedAtText: string;
-  substituteContact: string;
-  totalsText: string;
-  standards: ReviewStandardView[];
-  isUpdate: boolean;
-  notice?: NoticeView;
-  comment: string;
-  /** False once decided: the card then shows the outcome without buttons. */
-  open: boolean;
-  actions: ActionView[];
+export interface FactView {
+  title: Shown;
+  value: Shown;
 }
 
 export interface MessageView {
-  title: string;
-  text: string;
-  color: "good" | "warning" | "attention" | "default";
-  facts: Array<{ title: string; value: string }>;
+  title: Shown;
+  text: Shown;
+  color: TextColor;
+  facts: FactView[];
   actions: ActionView[];
+  links?: LinkView[];
 }
 
-export interface AdminMenuView {
-  cycleSummary: string;
-  notice?: NoticeView;
+export interface WelcomeView {
+  name: Shown;
+  intro: Shown;
+  roles: Array<{ label: Shown; detail: Shown }>;
   actions: ActionView[];
-  /** How to register agencies in bulk (send a CSV, with its columns). */
-  importHint: string;
+  /** Shown only in local mode: how to try every role in the playground. */
+  localHint?: Shown;
 }
 
-export interface CycleFormView {
-  name: string;
-  deadline: string;
-  partnerships: string;
-  templateChoices: ChoiceView[];
-  templateId: string;
-  problems: string[];
+export interface HelpView {
+  /** Why help is shown, when it answers something the bot did not understand. */
+  intro?: Shown;
+  commands: Array<{ command: string; description: Shown }>;
+  links?: LinkView[];
 }
 
-export interface AgencyFormView {
-  name: string;
-  sector: string;
-  sectorChoices: ChoiceView[];
-  partnerships: string;
-  /** Optional: the agency's Microsoft 365 tenant id. */
-  tenantId: string;
-  problems: string[];
-  notice?: NoticeView;
-}
-
-export interface AssignFormView {
-  agencyChoices: ChoiceView[];
-  agencyId: string;
-  role: string;
-  roleChoices: ChoiceView[];
-  email: string;
-  personName: string;
-  problems: string[];
-  notice?: NoticeView;
-}
-
-export interface StatusRowView {
-  agencyName: string;
-  sectorLabel: string;
-  statusLabel: string;
-  color: "good" | "warning" | "attention" | "default";
-  progressText: string;
-}
-
-export interface StatusView {
-  cycleName: string;
-  deadlineText: string;
-  countsText: string;
-  rows: StatusRowView[];
-  moreText: string;
-  actions: ActionView[];
-}
-
-export interface ImportReportView {
-  title: string;
-  summaryText: string;
-  color: "good" | "warning" | "attention";
-  rejected: Array<{ line: string; reason: string }>;
-  moreText: string;
-}
-
-/** The map from template file name (cards/<name>.json) to its view model. */
+/** The map from template file name (cards/<name>.json) to its view model; features add to it. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface CardViews {
+  message: MessageView;
   welcome: WelcomeView;
   help: HelpView;
-  overview: OverviewView;
-  indicatorStep: IndicatorStepView;
-  review: ReviewView;
-  signoffRequest: SignoffRequestView;
-  message: MessageView;
-  adminMenu: AdminMenuView;
-  cycleForm: CycleFormView;
-  agencyForm: AgencyFormView;
-  assignForm: AssignFormView;
-  status: StatusView;
-  importReport: ImportReportView;
 }
 export type CardName = keyof CardViews;

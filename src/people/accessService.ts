@@ -1,11 +1,11 @@
 import type { Config } from "../config";
-import { GrantsRepo, holderKey, holderPrincipal, type Grant, type Holder, type Role } from "../storage/grantsRepo";
+import { inSteps } from "../errors";
+import { holderKey, holderPrincipal, type Grant, type GrantsRepo, type Holder, type Role } from "../storage/grantsRepo";
 import type { PeopleRepo, Person } from "../storage/peopleRepo";
-import type { ReturnsRepo, ReturnRole } from "../storage/returnsRepo";
-import { returnPartition } from "../storage/returnsRepo";
+import { returnPartition, type ReturnRole, type ReturnsRepo } from "../storage/returnsRepo";
 import type { CyclesRepo } from "../storage/cyclesRepo";
-import type { Actor } from "./actor";
 import type { Principal } from "../storage/principal";
+import type { Actor } from "./actor";
 
 export interface EffectiveRoles {
   admin: boolean;
@@ -13,13 +13,28 @@ export interface EffectiveRoles {
   agencies: Map<string, { agencyName: string; roles: Set<Role> }>;
 }
 
+/** Why an e-mail grant did not link to the person who reported its address. */
+export interface RefusedLink {
+  grant: Grant;
+  tenantId: string;
+  upn: string;
+}
+
 /**
  * Who may do what. Rights come only from stored grants keyed by tenant + object id (plus the
- * configured admins); a grant made by e-mail waits until that person first talks to the bot and
+ * configured admins); a grant made by e-mail waits until its person first talks to the bot and
  * Teams tells us their e-mail, then moves to their identity.
+ *
+ * Linking by e-mail trusts an address only from the organisation that should hold it: the
+ * agency's own tenant when the admin pinned one, otherwise the partnership's home tenant (its
+ * guests included, since they sign in there). Anyone else reporting the address (another
+ * organisation's admins control what their directory says) is never linked; the attempt is noted
+ * on the grant for the admin to see.
  */
 export class AccessService {
   private readonly configAdmins: Set<string>;
+  /** The partnership's own tenant; undefined only in local mode without one, where any tenant links. */
+  readonly homeTenant: string | undefined;
 
   constructor(
     private readonly deps: {
@@ -32,10 +47,11 @@ export class AccessService {
       /** Called after any change of access, so cached access decisions are dropped at once. */
       onAccessChanged?: () => void;
       /** The tenant an agency's staff sign in to, when the admin gave one (pins linking by e-mail). */
-      agencyTenant?: (agencyId: string) => Promise<string | undefined>;
+      agencyTenant: (agencyId: string) => Promise<string | undefined>;
     },
   ) {
-    const home = (deps.config.MicrosoftAppTenantId ?? deps.config.ALLOWED_TENANT_IDS[0] ?? "").toLowerCase();
+    this.homeTenant = deps.config.homeTenantId;
+    const home = (this.homeTenant ?? "").toLowerCase();
     this.configAdmins = new Set(
       deps.config.ADMIN_AAD_OBJECT_IDS.map((entry) => (entry.includes(":") ? entry.toLowerCase() : `${home}:${entry.toLowerCase()}`)),
     );
@@ -51,7 +67,10 @@ export class AccessService {
     const agencies = new Map<string, { agencyName: string; roles: Set<Role> }>();
     let admin = this.isConfiguredAdmin(actor.principal);
     for (const g of grants) {
-      if (g.role === "admin") { admin = true; continue; }
+      if (g.role === "admin") {
+        admin = true;
+        continue;
+      }
       const entry = agencies.get(g.agencyId) ?? { agencyName: g.name, roles: new Set<Role>() };
       entry.roles.add(g.role);
       agencies.set(g.agencyId, entry);
@@ -59,11 +78,21 @@ export class AccessService {
     return { admin, agencies };
   }
 
+  async isAdmin(actor: Actor): Promise<boolean> {
+    return (await this.rolesOf(actor)).admin;
+  }
+
+  /** The tenant a person must sign in from to be linked to this agency by e-mail. */
+  async linkTenantFor(agencyId: string): Promise<string | undefined> {
+    return ((await this.deps.agencyTenant(agencyId)) || this.homeTenant || undefined)?.toLowerCase();
+  }
+
   /**
-   * Records a grant and, for a linked person, mirrors it into the access rows of the agency's
-   * returns in open cycles, which is what a save checks.
+   * Records a grant. Idempotent, in an order that keeps a half-done grant safe: the agency side
+   * (what admins see), then the holder side (the person's rights), then the access rows of the
+   * agency's returns in open cycles (what a save checks). Running it again completes it.
    */
-  async grant(input: { role: Role; agencyId: string; agencyName: string; holder: Holder; name: string; email: string; by: string }): Promise<void> {
+  async grant(input: { role: Role; agencyId: string; agencyName: string; holder: Holder; name: string; email: string; upn?: string; by: string }): Promise<void> {
     const grant: Grant = {
       role: input.role,
       agencyId: input.agencyId,
@@ -71,67 +100,103 @@ export class AccessService {
       name: input.agencyName,
       personName: input.name,
       email: input.email,
+      upn: input.upn ?? "",
       grantedAt: this.deps.now().toISOString(),
       grantedBy: input.by,
+      refusedLink: "",
     };
-    await this.deps.grants.add(grant);
-    if (input.holder.kind === "person" && input.role !== "admin") {
-      await this.syncReturnAccess(input.agencyId, input.holder.principal, input.name);
-    }
+    await inSteps(async (step) => {
+      await step(() => this.deps.grants.putAgencySide(grant));
+      await step(() => this.deps.grants.putHolderSide(grant));
+      if (input.holder.kind === "person" && input.role !== "admin") await this.syncReturnAccess(input.agencyId, input.holder.principal, input.name, step);
+    });
   }
 
+  /**
+   * Removes a grant (a leaver, a replaced lead). The person's access to the returns goes first, so
+   * a half-done removal never leaves them able to work; the admin's list goes last.
+   */
   async revoke(role: Role, agencyId: string, holder: Holder): Promise<void> {
-    await this.deps.grants.remove({ role, agencyId, holder: holderKey(holder) });
-    if (holder.kind === "person") await this.syncReturnAccess(agencyId, holder.principal, "");
+    const g = { role, agencyId, holder: holderKey(holder) };
+    await inSteps(async (step) => {
+      if (holder.kind === "person" && role !== "admin") {
+        const remaining = (await this.deps.grants.forHolder(g.holder)).filter((x) => x.agencyId === agencyId && x.role !== role && (x.role === "lead" || x.role === "officer"));
+        await this.syncReturnAccess(agencyId, holder.principal, remaining[0]?.personName ?? "", step, remaining.map((x) => x.role as ReturnRole));
+      }
+      await step(() => this.deps.grants.removeHolderSide(g));
+      await step(() => this.deps.grants.removeAgencySide(g));
+    });
+    this.deps.onAccessChanged?.();
   }
 
-  private async syncReturnAccess(agencyId: string, principal: Principal, name: string): Promise<void> {
+  /** Mirrors a person's roles at an agency into the access rows of its returns in open cycles. */
+  private async syncReturnAccess(agencyId: string, principal: Principal, name: string, step: <R>(w: () => Promise<R>) => Promise<R>, rolesOverride?: ReturnRole[]): Promise<void> {
     this.deps.onAccessChanged?.();
-    const held = await this.deps.grants.forHolder(holderKey({ kind: "person", principal }));
-    const roles = held.filter((g) => g.agencyId === agencyId && (g.role === "lead" || g.role === "officer")).map((g) => g.role as ReturnRole);
+    const roles = rolesOverride ?? (await this.deps.grants.forHolder(holderKey({ kind: "person", principal }))).filter((g) => g.agencyId === agencyId && (g.role === "lead" || g.role === "officer")).map((g) => g.role as ReturnRole);
     for (const cycle of await this.deps.cycles.listOpen()) {
       const pk = returnPartition(cycle.cycleId, agencyId);
-      if (roles.length) await this.deps.returns.upsertAccess(pk, { ...principal, name }, roles);
-      else await this.deps.returns.removeAccess(pk, principal);
+      if (roles.length) await step(() => this.deps.returns.upsertAccess(pk, { ...principal, name }, [...new Set(roles)]));
+      else await step(() => this.deps.returns.removeAccess(pk, principal));
     }
     this.deps.onAccessChanged?.();
+  }
+
+  /**
+   * Self-repair for a return opened by someone whose grant exists but whose access row does not (a
+   * grant that stopped part-way): writes the row from the grant. Returns the roles now held.
+   */
+  async repairReturnAccess(actor: Actor, pk: string, agencyId: string): Promise<ReturnRole[]> {
+    const held = (await this.deps.grants.forHolder(holderKey({ kind: "person", principal: actor.principal }))).filter((g) => g.agencyId === agencyId && (g.role === "lead" || g.role === "officer"));
+    if (!held.length) return [];
+    const roles = [...new Set(held.map((g) => g.role as ReturnRole))];
+    await this.deps.returns.upsertAccess(pk, { ...actor.principal, name: held[0].personName || actor.name }, roles);
+    this.deps.onAccessChanged?.();
+    return roles;
   }
 
   /** Access rows for a newly created return, from the agency's grants to linked people. */
-  async accessRowsFor(agencyId: string): Promise<Array<{ principal: Principal; name: string; roles: ReturnRole[] }>> {
-    const byHolder = new Map<string, { principal: Principal; name: string; roles: ReturnRole[] }>();
+  async accessRowsFor(agencyId: string): Promise<Array<Principal & { name: string; roles: ReturnRole[] }>> {
+    const byHolder = new Map<string, Principal & { name: string; roles: ReturnRole[] }>();
     for (const g of await this.deps.grants.forAgency(agencyId)) {
       const principal = holderPrincipal(g.holder);
       if (!principal || (g.role !== "lead" && g.role !== "officer")) continue;
-      const entry = byHolder.get(g.holder) ?? { principal, name: g.personName, roles: [] };
+      const entry = byHolder.get(g.holder) ?? { ...principal, name: g.personName, roles: [] };
       entry.roles.push(g.role);
       byHolder.set(g.holder, entry);
     }
     return [...byHolder.values()];
   }
 
+  /** Whether this person may be linked to the agency's grants by e-mail (see the class comment). */
+  async mayLinkByEmail(person: Principal, agencyId: string): Promise<boolean> {
+    const required = await this.linkTenantFor(agencyId);
+    return !required || person.tenantId.toLowerCase() === required;
+  }
+
   /**
-   * First contact: remember the person and move any grants waiting on their e-mail to their
-   * identity. A grant moves only when this person is the one candidate for it: the only person
-   * reporting that address, counting only the agency's own tenant when the agency has one. An
-   * address reported in two organisations therefore links nobody to an unpinned agency.
+   * First contact, and every message turn after it while grants wait on this person's address:
+   * remember the person and move grants waiting on their e-mail to their identity. Idempotent, so
+   * a link that stopped part-way completes on the next message.
    */
-  async link(person: Person): Promise<Grant[]> {
-    await this.deps.people.upsert(person);
-    if (!person.email) return [];
+  async link(person: Person, opts: { save?: boolean } = {}): Promise<{ linked: Grant[]; refused: RefusedLink[] }> {
+    if (opts.save !== false) await this.deps.people.upsert(person);
+    if (!person.email) return { linked: [], refused: [] };
     const waiting = await this.deps.grants.forHolder(holderKey({ kind: "email", email: person.email }));
-    if (!waiting.length) return [];
-    const reporting = await this.deps.people.withEmail(person.email);
     const linked: Grant[] = [];
+    const refused: RefusedLink[] = [];
     for (const g of waiting) {
-      const pinned = (await this.deps.agencyTenant?.(g.agencyId))?.toLowerCase() || "";
-      const candidates = pinned ? reporting.filter((p) => p.tenantId.toLowerCase() === pinned) : reporting;
-      const isMe = candidates.length === 1 && candidates[0].tenantId.toLowerCase() === person.tenantId.toLowerCase() && candidates[0].aadObjectId.toLowerCase() === person.aadObjectId.toLowerCase();
-      if (!isMe) continue;
-      await this.grant({ role: g.role, agencyId: g.agencyId, agencyName: g.name, holder: { kind: "person", principal: person }, name: person.name || g.personName, email: person.email, by: g.grantedBy });
-      await this.deps.grants.remove(g);
+      if (!(await this.mayLinkByEmail(person, g.agencyId))) {
+        refused.push({ grant: g, tenantId: person.tenantId, upn: person.upn });
+        await this.deps.grants.noteRefusedLink(g, { tenantId: person.tenantId, upn: person.upn || person.email, at: this.deps.now().toISOString() });
+        continue;
+      }
+      await inSteps(async (step) => {
+        await step(() => this.grant({ role: g.role, agencyId: g.agencyId, agencyName: g.name, holder: { kind: "person", principal: person }, name: person.name || g.personName, email: person.email, upn: person.upn, by: g.grantedBy }));
+        await step(() => this.deps.grants.removeHolderSide(g));
+        await step(() => this.deps.grants.removeAgencySide(g));
+      });
       linked.push(g);
     }
-    return linked;
+    return { linked, refused };
   }
 }

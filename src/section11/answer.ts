@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { z } from "zod/v4";
+import type { AnswerColumns } from "../storage/returnsRepo";
+import { formatDate, isRealDate } from "../time";
 
 /** The rating scale the seed partnership uses, plus "not applicable" which needs a reason and is left out of scores. */
 export const RATINGS = ["fully", "partially", "not", "na"] as const;
@@ -26,25 +27,40 @@ export interface Answer {
 
 export const EMPTY_ANSWER: Answer = { evidence: "", naReason: "", actionText: "", actionOwner: "", actionDue: "" };
 
+export const ratingOf = (v: string): Rating | undefined => ((RATINGS as readonly string[]).includes(v) ? (v as Rating) : undefined);
+
+/** A stored row as an answer: an unknown rating (written by hand, or by an older version) reads as none. */
+export function answerOf(c: AnswerColumns): Answer {
+  return { rating: ratingOf(c.rating), evidence: c.evidence, naReason: c.naReason, actionText: c.actionText, actionOwner: c.actionOwner, actionDue: c.actionDue };
+}
+
+export function columnsOf(a: Answer): AnswerColumns {
+  return { rating: a.rating ?? "", evidence: a.evidence, naReason: a.naReason, actionText: a.actionText, actionOwner: a.actionOwner, actionDue: a.actionDue };
+}
+
+/** What a rating asks for: evidence for any rating but n/a, a reason for n/a, an action when not fully met. */
+export function fieldsFor(rating: Rating | undefined): { evidence: boolean; naReason: boolean; action: boolean } {
+  return { evidence: rating !== "na", naReason: rating === "na", action: rating === "partially" || rating === "not" };
+}
+
+/** Keeps only what the rating uses: text typed before switching to "Fully met" is not stored as an action. */
+export function onlyWhatRatingUses(a: Answer): Answer {
+  if (!a.rating) return a;
+  const f = fieldsFor(a.rating);
+  return {
+    rating: a.rating,
+    evidence: f.evidence ? a.evidence : "",
+    naReason: f.naReason ? a.naReason : "",
+    actionText: f.action ? a.actionText : "",
+    actionOwner: f.action ? a.actionOwner : "",
+    actionDue: f.action ? a.actionDue : "",
+  };
+}
+
 /** A field-level problem, worded for the person who typed it. */
 export interface FieldProblem {
   field: keyof Answer;
   message: string;
-}
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-export function isRealDate(iso: string): boolean {
-  if (!ISO_DATE.test(iso)) return false;
-  const d = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso;
-}
-
-const DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
-
-export function formatDate(iso: string): string {
-  if (!isRealDate(iso)) return iso;
-  return DATE.format(new Date(`${iso}T00:00:00Z`));
 }
 
 const clean = (s: unknown) => (typeof s === "string" ? s.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "").trim() : "");
@@ -52,16 +68,17 @@ const clean = (s: unknown) => (typeof s === "string" ? s.replace(/\r\n?/g, "\n")
 /**
  * Turns what a card submitted into an answer. Hard problems (too long, not a date, an unknown
  * rating) block the save; the text is kept, cut to the limit, so the card can show it again.
+ * `previousDue` is the due date already stored: keeping a date that has since passed is allowed.
  */
-export function normaliseAnswerInput(raw: Record<string, unknown>, today: string, previous?: Answer): { answer: Answer; problems: FieldProblem[] } {
+export function normaliseAnswerInput(raw: Record<string, unknown>, today: string, previousDue = ""): { answer: Answer; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const ratingRaw = clean(raw.rating);
   let rating: Rating | undefined;
   if (ratingRaw) {
-    if ((RATINGS as readonly string[]).includes(ratingRaw)) rating = ratingRaw as Rating;
-    else problems.push({ field: "rating", message: "Choose one of the ratings listed." });
+    rating = ratingOf(ratingRaw);
+    if (!rating) problems.push({ field: "rating", message: "Choose one of the ratings listed." });
   }
-  const text = (field: "evidence" | "naReason" | "actionText" | "actionOwner", label: string) => {
+  const textField = (field: "evidence" | "naReason" | "actionText" | "actionOwner", label: string) => {
     const v = clean(raw[field]);
     const max = LIMITS[field];
     if (v.length > max) {
@@ -75,16 +92,16 @@ export function normaliseAnswerInput(raw: Record<string, unknown>, today: string
   };
   const answer: Answer = {
     rating,
-    evidence: text("evidence", "Evidence"),
-    naReason: text("naReason", "The reason"),
-    actionText: text("actionText", "The action"),
-    actionOwner: text("actionOwner", "The action owner"),
+    evidence: textField("evidence", "Evidence"),
+    naReason: textField("naReason", "The reason"),
+    actionText: textField("actionText", "The action"),
+    actionOwner: textField("actionOwner", "The action owner"),
     actionDue: clean(raw.actionDue).slice(0, 10),
   };
   if (answer.actionDue) {
     if (!isRealDate(answer.actionDue)) {
       problems.push({ field: "actionDue", message: "The due date must be a real date (pick it from the calendar)." });
-    } else if (answer.actionDue < today && answer.actionDue !== previous?.actionDue) {
+    } else if (answer.actionDue < today && answer.actionDue !== previousDue) {
       problems.push({ field: "actionDue", message: `The due date ${formatDate(answer.actionDue)} is in the past: choose today or a later date.` });
     } else if (answer.actionDue > "2100-01-01") {
       problems.push({ field: "actionDue", message: "The due date is too far ahead: choose a date in the next few years." });
@@ -109,26 +126,13 @@ export function missingForCompletion(a: Answer): FieldProblem[] {
 
 export const isComplete = (a: Answer) => missingForCompletion(a).length === 0;
 
+export const isBlank = (a: Answer) => !a.rating && !a.evidence && !a.naReason && !a.actionText && !a.actionOwner && !a.actionDue;
+
 /**
  * A short digest of an answer's content. Cards carry the digest of the stored answer they were
  * drawn from so a save can tell "nothing changed" without reading the row. A client that lies
  * about it can only cause a harmless extra write or skip saving its own unchanged text.
  */
-export function answerFingerprint(a: Answer): string {
+export function answerDigest(a: Answer): string {
   return createHash("sha256").update(JSON.stringify([a.rating ?? "", a.evidence, a.naReason, a.actionText, a.actionOwner, a.actionDue])).digest("base64url").slice(0, 16);
 }
-
-export function sameAnswer(a: Answer, b: Answer): boolean {
-  return a.rating === b.rating && a.evidence === b.evidence && a.naReason === b.naReason && a.actionText === b.actionText && a.actionOwner === b.actionOwner && a.actionDue === b.actionDue;
-}
-
-/** Zod for answers read back from storage: a row written by an older version or by hand must not crash a turn. */
-export const storedAnswerSchema = z.object({
-  // Unanswered rows store "": map it before validation so the common case does not build a zod error.
-  rating: z.preprocess((v) => (v === "" || v === null ? undefined : v), z.enum(RATINGS).optional().catch(undefined)),
-  evidence: z.string().catch(""),
-  naReason: z.string().catch(""),
-  actionText: z.string().catch(""),
-  actionOwner: z.string().catch(""),
-  actionDue: z.string().catch(""),
-});

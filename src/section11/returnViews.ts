@@ -1,10 +1,15 @@
-import type { ActionView, IndicatorStepView, NoticeView, OverviewView, ReviewStandardView, ReviewView, SignoffRequestView } from "../cards/views";
-import type { LoadedReturn, StoredAnswer } from "../storage/returnsRepo";
+import type { ActionView, NoticeView } from "../cards/views";
+import { md, NO_TEXT, text, type Shown } from "../cards/text";
+import type { AnswerColumns, LoadedReturn, StoredAnswer } from "../storage/returnsRepo";
 import type { Cycle } from "../storage/cyclesRepo";
-import { EMPTY_ANSWER, LIMITS, RATINGS, RATING_LABELS, answerFingerprint, formatDate, type Answer } from "./answer";
-import { countsByStandard, daysLeftText, displayStatus, incompleteIndicators, progress, STATUS_COLORS, STATUS_LABELS } from "./status";
+import { daysLeftText, formatDate, formatWhen } from "../time";
+import { EMPTY_ANSWER, LIMITS, RATINGS, RATING_LABELS, answerDigest, answerOf, fieldsFor, missingForCompletion, type Answer, type FieldProblem, type Rating } from "./answer";
+import { countsByStandard, displayStatus, incompleteIndicators, progress, STATUS_COLORS, STATUS_LABELS } from "./status";
 import type { TemplateIndex } from "./template";
 import { S11_VERBS } from "./verbs";
+import type { AnswerShownView, IndicatorStepView, OverviewView, ReviewStandardView, ReviewView, SignoffRequestView, StandardAnswersView } from "./views";
+import { fitText } from "../cards/fit";
+import { returnVersion } from "../storage/returnsRepo";
 
 /** Builds the card view models of the Section 11 flow from a loaded return. Pure: no I/O. */
 
@@ -25,59 +30,107 @@ export interface StepContext {
 
 export const stepContextOf = (ctx: ViewContext): StepContext => ({ index: ctx.index, returnId: ctx.loaded.partitionKey, agencyName: ctx.loaded.header.agencyName, answers: ctx.loaded.answers });
 
-// One formatter for the process: building an Intl formatter per call costs more than the rest of a card.
-const WHEN = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Europe/London" });
-const when = (iso: string) => (iso && !Number.isNaN(Date.parse(iso)) ? WHEN.format(new Date(iso)) : "");
-
 const act = (title: string, verb: string, data: Record<string, string>, style: ActionView["style"] = "default"): ActionView => ({ title, verb, data, style });
 
-export function stepView(
-  ctx: StepContext,
-  indicatorId: string,
-  opts: { shown?: Answer; notice?: NoticeView; problems?: string[]; yourVersion?: string; readOnly?: boolean; skipTo?: string } = {},
-): IndicatorStepView {
+/** What a save needs from the card besides the inputs: the row, its ETag and a digest of what was stored. */
+export function saveData(returnId: string, indicatorId: string, stored: StoredAnswer | undefined): Record<string, string> {
+  return { returnId, indicatorId, etag: stored?.etag ?? "", answerDigest: answerDigest(stored ? answerOf(stored) : EMPTY_ANSWER), storedDue: stored?.actionDue ?? "" };
+}
+
+export function answerShown(a: Answer): AnswerShownView {
+  return {
+    rating: text(a.rating ? RATING_LABELS[a.rating] : ""),
+    evidence: text(a.evidence),
+    naReason: text(a.naReason),
+    actionText: text(a.actionText),
+    actionOwner: text(a.actionOwner),
+    actionDue: text(a.actionDue ? formatDate(a.actionDue) : ""),
+  };
+}
+
+const RATING_HINTS: Record<Rating, string> = {
+  fully: "It is in place and you can show it: give your evidence.",
+  partially: "Some of it is in place: your evidence, and an action to finish it.",
+  not: "It is not in place yet: what you know, and an action with an owner and a date.",
+  na: "It does not apply to your organisation: say why.",
+};
+
+const NO_FIELD_PROBLEMS = { rating: NO_TEXT, evidence: NO_TEXT, naReason: NO_TEXT, actionText: NO_TEXT, actionOwner: NO_TEXT, actionDue: NO_TEXT };
+
+export interface StepOptions {
+  /** What the card's inputs show (what was typed), when it is not the stored answer. */
+  shown?: Answer;
+  notice?: NoticeView;
+  /** Problems per field: each is shown under its field, and summed up by the notice. */
+  problems?: FieldProblem[];
+  yourVersion?: Shown;
+  readOnly?: boolean;
+  skipTo?: string;
+  /** Opened from the review's list of what is left: saving returns there. */
+  returnTo?: "review";
+}
+
+export function stepView(ctx: StepContext, indicatorId: string, opts: StepOptions = {}): IndicatorStepView {
   const ref = ctx.index.get(indicatorId)!;
   const stored = ctx.answers.get(indicatorId);
-  const shown = opts.shown ?? stored ?? EMPTY_ANSWER;
+  const shown = opts.shown ?? (stored ? answerOf(stored) : EMPTY_ANSWER);
   const returnId = ctx.returnId;
-  // fp and origDue describe the stored answer the card was drawn from (see answerFingerprint).
-  const base = { returnId, indicatorId, etag: stored?.etag ?? "", fp: answerFingerprint(stored ?? EMPTY_ANSWER), origDue: stored?.actionDue ?? "", hn: String(stored?.historyCount ?? 0) };
+  const drawnFrom = saveData(returnId, indicatorId, stored);
+  const base: Record<string, string> = { ...drawnFrom, ...(opts.returnTo ? { returnTo: opts.returnTo } : {}) };
   const std = ctx.index.template.standards;
-  const actions: ActionView[] = opts.readOnly
-    ? [act("Back to overview", S11_VERBS.overview, { returnId }, "positive")]
-    : [
-        act(ref.position === ctx.index.size - 1 ? "Save and review" : "Save and next", S11_VERBS.save, { ...base, go: "next" }, "positive"),
-        ...(opts.skipTo ? [act("Skip for now", S11_VERBS.step, { returnId, indicatorId: opts.skipTo })] : []),
-        ...(ref.position > 0 ? [act("Save and back", S11_VERBS.save, { ...base, go: "back" })] : []),
-        act("Save and overview", S11_VERBS.save, { ...base, go: "overview" }),
-      ];
+  const choosing = !opts.readOnly && !shown.rating;
+  const next = ctx.index.next(indicatorId);
+  const previous = ctx.index.previous(indicatorId);
+  const nav = (title: string, id: string) => act(title, S11_VERBS.step, { returnId, indicatorId: id });
+  let actions: ActionView[];
+  if (opts.readOnly) actions = [act("Back to overview", S11_VERBS.overview, { returnId }, "positive"), ...(stored?.updatedAt ? [act("Change history", S11_VERBS.history, { returnId, indicatorId })] : [])];
+  else if (choosing) actions = [...(next ? [nav("Skip for now", next.indicator.id)] : []), ...(previous ? [nav("Previous indicator", previous.indicator.id)] : []), act("Overview", S11_VERBS.overview, { returnId })];
+  else if (opts.returnTo === "review") actions = [act("Save and back to the review", S11_VERBS.save, { ...base, then: "review" }, "positive"), act("Save", S11_VERBS.save, { ...base, then: "stay" })];
+  else {
+    actions = [
+      act(ref.position === ctx.index.size - 1 ? "Save and review" : "Save and next", S11_VERBS.save, { ...base, then: "next" }, "positive"),
+      ...(opts.skipTo ? [nav("Skip for now", opts.skipTo)] : []),
+      ...(ref.position > 0 ? [act("Save and back", S11_VERBS.save, { ...base, then: "back" })] : []),
+      act("Save and overview", S11_VERBS.save, { ...base, then: "overview" }),
+      ...(stored?.updatedAt ? [{ ...act("Change history", S11_VERBS.history, { returnId, indicatorId }), inputs: "none" as const }] : []),
+    ];
+  }
+  const fieldProblems = { ...NO_FIELD_PROBLEMS };
+  for (const p of opts.problems ?? []) fieldProblems[p.field] = text(p.message);
+  const needs = fieldsFor(shown.rating);
   return {
     returnId,
     indicatorId,
-    etag: base.etag,
-    agencyName: ctx.agencyName,
-    standardLabel: `Standard ${ref.standardIndex + 1} of ${std.length}: ${ref.standard.title}`,
-    positionLabel: `Indicator ${ref.indicator.id} · ${ref.position + 1} of ${ctx.index.size}`,
-    question: ref.indicator.text,
-    guidance: ref.indicator.guidance ?? "",
+    etag: drawnFrom.etag,
+    agencyName: text(ctx.agencyName),
+    standardLabel: md`Standard ${ref.standardIndex + 1} of ${std.length}: ${ref.standard.title}`,
+    positionLabel: md`Indicator ${ref.indicator.id} · ${ref.position + 1} of ${ctx.index.size}`,
+    question: text(ref.indicator.text),
+    guidance: text(ref.indicator.guidance ?? ""),
     ratingChoices: RATINGS.map((r) => ({ title: RATING_LABELS[r], value: r })),
     rating: shown.rating ?? "",
     evidence: shown.evidence,
     naReason: shown.naReason,
     actionText: shown.actionText,
     actionOwner: shown.actionOwner,
-    actionDue: shown.actionDue,
+    actionDue: /^\d{4}-\d{2}-\d{2}$/.test(shown.actionDue) ? shown.actionDue : "",
+    shown: answerShown(shown),
     limits: { ...LIMITS },
+    choosing,
+    ratingOptions: RATINGS.map((r) => ({ label: text(RATING_LABELS[r]), hint: text(RATING_HINTS[r]), choose: act(RATING_LABELS[r], S11_VERBS.step, { returnId, indicatorId, rating: r, ...(opts.returnTo ? { returnTo: opts.returnTo } : {}) }) })),
+    needs: { evidence: needs.evidence, naReason: needs.naReason, action: needs.action },
     notice: opts.notice,
-    problems: opts.problems ?? [],
-    lastChangedText: stored?.updatedAt ? `Last changed by ${stored.updatedBy || "someone"}, ${when(stored.updatedAt)}` : "Not answered yet",
+    bottomNotice: opts.notice,
+    problems: [],
+    fieldProblems,
+    lastChangedText: stored?.updatedAt ? md`Last changed by ${stored.updatedBy || "someone"}, ${formatWhen(stored.updatedAt)}` : md`Not answered yet`,
     yourVersion: opts.yourVersion,
     readOnly: !!opts.readOnly,
     actions,
   };
 }
 
-/** What the user had typed, as plain lines, when a newer answer replaced it on screen. */
+/** What the user had typed, as lines of plain text, when a newer answer replaced it on screen. */
 export function describeAnswer(a: Answer): string {
   return [
     a.rating ? `Rating: ${RATING_LABELS[a.rating]}` : "",
@@ -95,52 +148,59 @@ export function overviewView(ctx: ViewContext, opts: { notice?: NoticeView; canE
   const status = displayStatus(loaded.header, loaded.answers.values());
   const p = progress(index, loaded.answers);
   const counts = countsByStandard(index, loaded.answers);
-  const firstMissing = incompleteIndicators(index, loaded.answers)[0];
+  const incomplete = new Set(incompleteIndicators(index, loaded.answers).map((r) => r.indicator.id));
+  const firstMissing = index.ordered.find((r) => incomplete.has(r.indicator.id));
   const actions: ActionView[] = [];
   if (opts.canEdit && firstMissing) actions.push(act("Continue", S11_VERBS.step, { returnId, indicatorId: firstMissing.indicator.id }, "positive"));
   actions.push(act("Review the whole return", S11_VERBS.review, { returnId }, firstMissing ? "default" : "positive"));
+  const sentBack = status === "sent_back" && loaded.header.sentBackComment ? { text: md`${loaded.header.sentBackBy ?? ""} sent this back: "${loaded.header.sentBackComment}"`, color: "attention" as const } : undefined;
   return {
-    agencyName: loaded.header.agencyName,
-    cycleName: ctx.cycle.name,
-    deadlineText: `Deadline ${formatDate(ctx.cycle.deadline)} (${daysLeftText(ctx.cycle.deadline, ctx.today)})`,
-    statusLabel: STATUS_LABELS[status],
+    agencyName: text(loaded.header.agencyName),
+    cycleName: text(ctx.cycle.name),
+    deadlineText: md`Deadline ${formatDate(ctx.cycle.deadline)} (${daysLeftText(ctx.cycle.deadline, ctx.today)})`,
+    statusLabel: text(ctx.cycle.status === "closed" ? `${STATUS_LABELS[status]} · cycle closed (read only)` : STATUS_LABELS[status]),
     statusColor: STATUS_COLORS[status],
-    progressText: `${p.answered} of ${p.total} indicators answered`,
-    notice: opts.notice ?? (status === "sent_back" && loaded.header.sentBackComment ? { text: `${loaded.header.sentBackBy} sent this back: "${loaded.header.sentBackComment}"`, color: "attention" } : undefined),
+    progressText: md`${p.answered} of ${p.total} indicators answered`,
+    notice: opts.notice ?? sentBack,
     standards: index.template.standards.map((s, i) => {
       const c = counts[i];
       const answered = c.total - c.missing;
-      const target = s.indicators.find((ind) => { const a = loaded.answers.get(ind.id); return !a || incompleteIndicators(index, new Map([[ind.id, a]])).some((r) => r.indicator.id === ind.id); }) ?? s.indicators[0];
+      const target = s.indicators.find((ind) => incomplete.has(ind.id)) ?? s.indicators[0];
+      const verbWord = opts.canEdit ? "Open" : "View";
       return {
-        number: String(i + 1),
-        title: s.title,
-        progressText: `${answered}/${c.total}`,
+        number: text(String(i + 1)),
+        title: text(s.title),
+        progressText: md`${answered}/${c.total}`,
         color: answered === c.total ? "good" : answered > 0 ? "warning" : "default",
-        open: act(opts.canEdit ? "Open" : "View", S11_VERBS.step, { returnId, indicatorId: target.id }),
+        open: act(`${verbWord} standard ${i + 1}`, S11_VERBS.step, { returnId, indicatorId: target.id }),
+        openLabel: text(verbWord),
       };
     }),
     actions,
   };
 }
 
-export function standardSummaries(index: TemplateIndex, answers: Map<string, StoredAnswer>): ReviewStandardView[] {
+export function standardSummaries(index: TemplateIndex, answers: Map<string, StoredAnswer>, returnId: string, from: "review" | "signoff"): ReviewStandardView[] {
   return countsByStandard(index, answers).map((c, i) => ({
-    number: String(i + 1),
-    title: index.template.standards[i].title,
+    number: text(String(i + 1)),
+    title: text(index.template.standards[i].title),
     ...c,
-    summaryText: [
-      c.fully ? `${c.fully} fully met` : "",
-      c.partially ? `${c.partially} partially met` : "",
-      c.not ? `${c.not} not met` : "",
-      c.na ? `${c.na} not applicable` : "",
-      c.missing ? `${c.missing} to answer` : "",
-    ].filter(Boolean).join(" · "),
+    summaryText: text(
+      [
+        c.fully ? `${c.fully} fully met` : "",
+        c.partially ? `${c.partially} partially met` : "",
+        c.not ? `${c.not} not met` : "",
+        c.na ? `${c.na} not applicable` : "",
+        c.missing ? `${c.missing} to answer` : "",
+      ].filter(Boolean).join(" · "),
+    ),
+    open: act(`Read standard ${i + 1}`, S11_VERBS.standard, { returnId, standard: String(i), from }),
   }));
 }
 
-export function totalsText(standards: ReviewStandardView[]): string {
+export function totalsText(standards: ReviewStandardView[]): Shown {
   const t = standards.reduce((acc, s) => ({ fully: acc.fully + s.fully, partially: acc.partially + s.partially, not: acc.not + s.not, na: acc.na + s.na, missing: acc.missing + s.missing }), { fully: 0, partially: 0, not: 0, na: 0, missing: 0 });
-  return `${t.fully} fully met, ${t.partially} partially met, ${t.not} not met, ${t.na} not applicable${t.missing ? `; ${t.missing} still to answer` : ""}`;
+  return text(`${t.fully} fully met, ${t.partially} partially met, ${t.not} not met, ${t.na} not applicable${t.missing ? `; ${t.missing} still to answer` : ""}`);
 }
 
 const INCOMPLETE_SHOWN = 8;
@@ -149,53 +209,122 @@ export function reviewView(ctx: ViewContext, opts: { notice?: NoticeView; canEdi
   const { index, loaded } = ctx;
   const returnId = loaded.partitionKey;
   const status = displayStatus(loaded.header, loaded.answers.values());
-  const standards = standardSummaries(index, loaded.answers);
+  const standards = standardSummaries(index, loaded.answers, returnId, "review");
   const incomplete = incompleteIndicators(index, loaded.answers);
-  const canRequestSignoff = opts.canEdit && incomplete.length === 0 && (status === "draft" || status === "sent_back" || status === "updated" || status === "not_started" || status === "changed_after_request");
+  const canRequestSignoff = opts.canEdit && incomplete.length === 0 && status !== "awaiting_signoff" && status !== "submitted";
   const actions: ActionView[] = [];
   if (canRequestSignoff) actions.push(act(status === "updated" ? "Send the update for sign-off" : "Send for sign-off", S11_VERBS.requestSignoff, { returnId }, "positive"));
   actions.push(act("Back to overview", S11_VERBS.overview, { returnId }));
+  const substituteContact = opts.substituteContact ?? loaded.header.substituteContact ?? "";
   return {
     returnId,
-    agencyName: loaded.header.agencyName,
-    cycleName: ctx.cycle.name,
-    statusLabel: STATUS_LABELS[status],
+    agencyName: text(loaded.header.agencyName),
+    cycleName: text(ctx.cycle.name),
+    statusLabel: text(STATUS_LABELS[status]),
     statusColor: STATUS_COLORS[status],
     totalsText: totalsText(standards),
     standards,
-    incomplete: incomplete.slice(0, INCOMPLETE_SHOWN).map((r) => ({ label: `${r.indicator.id} ${truncate(r.indicator.text, 70)}`, open: act("Answer", S11_VERBS.step, { returnId, indicatorId: r.indicator.id }) })),
-    moreIncompleteText: incomplete.length > INCOMPLETE_SHOWN ? `and ${incomplete.length - INCOMPLETE_SHOWN} more to answer` : "",
-    notice: opts.notice ?? (status === "awaiting_signoff" ? { text: `Waiting for sign-off since ${when(loaded.header.signoffRequestedAt ?? "")}.`, color: "warning" } : undefined),
+    incomplete: incomplete.slice(0, INCOMPLETE_SHOWN).map((r) => ({ label: text(`${r.indicator.id} ${truncate(r.indicator.text, 70)}`), open: act(`Answer ${r.indicator.id}`, S11_VERBS.step, { returnId, indicatorId: r.indicator.id, returnTo: "review" }) })),
+    moreIncompleteText: incomplete.length > INCOMPLETE_SHOWN ? md`and ${incomplete.length - INCOMPLETE_SHOWN} more to answer` : NO_TEXT,
+    notice: opts.notice ?? (status === "awaiting_signoff" ? { text: md`Waiting for sign-off since ${formatWhen(loaded.header.signoffRequestedAt)}.`, color: "warning" } : undefined),
+    bottomNotice: opts.notice,
     canRequestSignoff,
-    substituteContact: opts.substituteContact ?? loaded.header.substituteContact ?? "",
+    substituteContact,
+    substituteContactText: text(substituteContact),
     actions,
   };
 }
 
-export function signoffView(ctx: ViewContext, opts: { notice?: NoticeView; comment?: string; open: boolean }): SignoffRequestView {
+export function signoffView(ctx: ViewContext, opts: { notice?: NoticeView; comment?: string; open: boolean; changedSince?: string[] }): SignoffRequestView {
   const { loaded, index } = ctx;
   const returnId = loaded.partitionKey;
-  const standards = standardSummaries(index, loaded.answers);
+  const standards = standardSummaries(index, loaded.answers, returnId, "signoff");
+  const version = returnVersion(loaded);
+  const comment = opts.comment ?? (opts.open ? "" : loaded.header.sentBackComment ?? "");
+  const isUpdate = loaded.header.submissionCount > 0;
+  const changed = opts.changedSince ?? [];
   return {
     returnId,
-    agencyName: loaded.header.agencyName,
-    cycleName: ctx.cycle.name,
-    requestedBy: loaded.header.signoffRequestedBy ?? "",
-    requestedAtText: when(loaded.header.signoffRequestedAt ?? ""),
-    substituteContact: loaded.header.substituteContact ?? "",
+    heading: opts.open ? text(isUpdate ? "Please sign off this update" : "Please sign off this return") : text("Sign-off"),
+    changedText: isUpdate && opts.open ? (changed.length ? text(`Changed since the last submission: ${changed.slice(0, 20).join(", ")}${changed.length > 20 ? ` and ${changed.length - 20} more` : ""}.`) : text("No answer changed since the last submission.")) : NO_TEXT,
+    agencyName: text(loaded.header.agencyName),
+    cycleName: text(ctx.cycle.name),
+    requestedBy: text(loaded.header.signoffRequestedBy ?? ""),
+    requestedAtText: text(formatWhen(loaded.header.signoffRequestedAt)),
+    substituteContact: text(loaded.header.substituteContact ?? ""),
     totalsText: totalsText(standards),
     standards,
-    isUpdate: loaded.header.submissionCount > 0,
+    isUpdate,
     notice: opts.notice,
-    comment: opts.comment ?? "",
+    comment,
+    commentText: text(opts.open ? "" : comment),
     open: opts.open,
     actions: opts.open
       ? [
-          act(loaded.header.submissionCount > 0 ? "Sign off and submit the update" : "Sign off and submit", S11_VERBS.approve, { returnId, version: loaded.headerEtag }, "positive"),
-          act("Send back with comment", S11_VERBS.sendBack, { returnId, version: loaded.headerEtag }, "destructive"),
-          act("See the whole return", S11_VERBS.overview, { returnId }),
+          act(isUpdate ? "Sign off and submit the update" : "Sign off and submit", S11_VERBS.approve, { returnId, version }, "positive"),
+          act("Send back with comment", S11_VERBS.sendBack, { returnId, version }, "destructive"),
         ]
       : [act("See the whole return", S11_VERBS.overview, { returnId })],
+  };
+}
+
+/** The indicators whose answer differs from a submission's copy. */
+export function changedSince(index: TemplateIndex, answers: Map<string, StoredAnswer>, snapshot: Map<string, AnswerColumns> | undefined): string[] {
+  if (!snapshot) return [];
+  return index.ordered.map((r) => r.indicator.id).filter((id) => {
+    const now = answers.get(id);
+    const then = snapshot.get(id);
+    return (now ? answerDigest(answerOf(now)) : "") !== (then ? answerDigest(answerOf(then)) : "");
+  });
+}
+
+/** First budget for the answers' text on one standard card, in UTF-8 bytes of the raw text; smaller ones are tried when escaping makes it too big. */
+export const STANDARD_TEXT_BUDGET = 16_000;
+
+export function standardAnswersView(ctx: ViewContext, standardIndex: number, from: "review" | "signoff", changed: Set<string>, notice?: NoticeView, budget = STANDARD_TEXT_BUDGET): StandardAnswersView {
+  const { loaded, index } = ctx;
+  const returnId = loaded.partitionKey;
+  const standard = index.template.standards[standardIndex];
+  const summary = standardSummaries(index, loaded.answers, returnId, from)[standardIndex];
+  const perIndicator = Math.floor(budget / Math.max(1, standard.indicators.length));
+  let cut = false;
+  const fit = (s: string, share: number) => {
+    const f = fitText(s, Math.max(100, Math.floor(perIndicator * share)));
+    if (f.cut) cut = true;
+    return f.cut ? text(`${f.text}…`) : text(f.text);
+  };
+  const colors = { fully: "good", partially: "warning", not: "attention", na: "default" } as const;
+  const indicators = standard.indicators.map((ind) => {
+    const stored = loaded.answers.get(ind.id);
+    const a = stored ? answerOf(stored) : EMPTY_ANSWER;
+    const missing = missingForCompletion(a);
+    return {
+      id: text(ind.id),
+      question: text(ind.text),
+      ratingText: text(a.rating ? `${RATING_LABELS[a.rating]}${missing.length ? ` (incomplete: ${missing.map((m) => m.message.replace(/\.$/, "").toLowerCase()).join("; ")})` : ""}` : "Not answered yet"),
+      ratingColor: a.rating ? colors[a.rating] : ("attention" as const),
+      evidence: fit(a.evidence, 0.6),
+      naReason: fit(a.naReason, 0.2),
+      actionText: fit(a.actionText, 0.2),
+      actionOwner: text(a.actionOwner),
+      actionDue: text(a.actionDue ? formatDate(a.actionDue) : ""),
+      changeText: changed.has(ind.id) ? text("Changed since the last submission") : NO_TEXT,
+    };
+  });
+  const back = from === "signoff" ? act("Back to the sign-off", S11_VERBS.signoffCard, { returnId }, "positive") : act("Back to the review", S11_VERBS.review, { returnId }, "positive");
+  const std = index.template.standards;
+  return {
+    agencyName: text(loaded.header.agencyName),
+    standardLabel: md`Standard ${standardIndex + 1} of ${std.length}: ${standard.title}`,
+    summaryText: summary.summaryText,
+    notice,
+    indicators,
+    moreText: cut ? md`Long answers are shortened here to fit Teams' card size: open the indicator from the overview to read one in full.` : NO_TEXT,
+    actions: [
+      back,
+      ...(standardIndex + 1 < std.length ? [act(`Next: standard ${standardIndex + 2}`, S11_VERBS.standard, { returnId, standard: String(standardIndex + 1), from })] : []),
+      ...(standardIndex > 0 ? [act(`Previous: standard ${standardIndex}`, S11_VERBS.standard, { returnId, standard: String(standardIndex - 1), from })] : []),
+    ],
   };
 }
 

@@ -1,5 +1,6 @@
 import type { LoadedReturn, ReturnHeader, StoredAnswer } from "../storage/returnsRepo";
-import { isComplete, missingForCompletion, type Rating } from "./answer";
+import type { TextColor } from "../cards/views";
+import { answerOf, isComplete, missingForCompletion, type Rating } from "./answer";
 import type { TemplateIndex } from "./template";
 
 /** Pure rules over a loaded return: progress, status as the user sees it, counts per standard. */
@@ -16,7 +17,7 @@ export const STATUS_LABELS: Record<DisplayStatus, string> = {
   updated: "Updated since submission",
 };
 
-export const STATUS_COLORS: Record<DisplayStatus, "good" | "warning" | "attention" | "default"> = {
+export const STATUS_COLORS: Record<DisplayStatus, TextColor> = {
   not_started: "default",
   draft: "warning",
   sent_back: "attention",
@@ -26,9 +27,13 @@ export const STATUS_COLORS: Record<DisplayStatus, "good" | "warning" | "attentio
   updated: "warning",
 };
 
+/**
+ * Saves do not touch the header (one write per save), so what happened since a request or a
+ * submission is derived here from the answers' times. A save while sign-off is pending withdraws
+ * the request: the officer can no longer approve it until the lead sends it again.
+ */
 export function displayStatus(header: ReturnHeader, answers: Iterable<StoredAnswer>): DisplayStatus {
   const list = [...answers];
-  // Saves do not touch the header (one write per save), so "changed since the request" is derived here.
   if (header.status === "awaiting_signoff") return list.some((a) => a.updatedAt > (header.signoffRequestedAt ?? "")) ? "changed_after_request" : "awaiting_signoff";
   if (header.status === "submitted") {
     const since = header.lastSubmittedAt ?? "";
@@ -37,6 +42,8 @@ export function displayStatus(header: ReturnHeader, answers: Iterable<StoredAnsw
   if (header.sentBackAt && !list.some((a) => a.updatedAt > header.sentBackAt!)) return "sent_back";
   return list.some((a) => a.updatedAt) ? "draft" : "not_started";
 }
+
+export const isSubmittedStatus = (s: DisplayStatus) => s === "submitted" || s === "updated";
 
 export interface StandardCounts {
   fully: number;
@@ -51,7 +58,8 @@ export function countsByStandard(index: TemplateIndex, answers: Map<string, Stor
   return index.template.standards.map((s) => {
     const c: StandardCounts = { fully: 0, partially: 0, not: 0, na: 0, missing: 0, total: s.indicators.length };
     for (const i of s.indicators) {
-      const a = answers.get(i.id);
+      const stored = answers.get(i.id);
+      const a = stored ? answerOf(stored) : undefined;
       if (!a || !isComplete(a)) c.missing++;
       else c[a.rating as Rating]++;
     }
@@ -63,7 +71,7 @@ export function progress(index: TemplateIndex, answers: Map<string, StoredAnswer
   let answered = 0;
   for (const ref of index.ordered) {
     const a = answers.get(ref.indicator.id);
-    if (a && isComplete(a)) answered++;
+    if (a && isComplete(answerOf(a))) answered++;
   }
   return { answered, total: index.size };
 }
@@ -71,7 +79,7 @@ export function progress(index: TemplateIndex, answers: Map<string, StoredAnswer
 export function incompleteIndicators(index: TemplateIndex, answers: Map<string, StoredAnswer>) {
   return index.ordered.filter((ref) => {
     const a = answers.get(ref.indicator.id);
-    return !a || missingForCompletion(a).length > 0;
+    return !a || missingForCompletion(answerOf(a)).length > 0;
   });
 }
 
@@ -81,9 +89,9 @@ export function resumePoint(index: TemplateIndex, loaded: LoadedReturn, actorKey
   for (const a of loaded.answers.values()) {
     if (a.updatedByKey === actorKey && (!latest || a.updatedAt > latest.updatedAt)) latest = a;
   }
-  if (latest) {
+  if (latest && index.get(latest.indicatorId)) {
     const after = index.next(latest.indicatorId);
-    if (!isComplete(latest)) return latest.indicatorId;
+    if (!isComplete(answerOf(latest))) return latest.indicatorId;
     if (after) return after.indicator.id;
   }
   const firstMissing = incompleteIndicators(index, loaded.answers)[0];
@@ -91,7 +99,7 @@ export function resumePoint(index: TemplateIndex, loaded: LoadedReturn, actorKey
 }
 
 /** The seed partnership's headline: an agency "fully meets the majority" when more than half its applicable indicators are fully met. */
-export function fullyMeetsMajority(answers: Iterable<{ rating?: Rating | "" }>): boolean {
+export function fullyMeetsMajority(answers: Iterable<{ rating?: Rating | "" | string }>): boolean {
   let applicable = 0;
   let fully = 0;
   for (const a of answers) {
@@ -100,13 +108,4 @@ export function fullyMeetsMajority(answers: Iterable<{ rating?: Rating | "" }>):
     if (a.rating === "fully") fully++;
   }
   return applicable > 0 && fully * 2 > applicable;
-}
-
-export function daysLeftText(deadline: string, today: string): string {
-  const days = Math.round((Date.parse(`${deadline}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
-  if (Number.isNaN(days)) return "";
-  if (days > 1) return `${days} days left`;
-  if (days === 1) return "1 day left";
-  if (days === 0) return "due today";
-  return `${-days} day${days === -1 ? "" : "s"} overdue`;
 }

@@ -5,8 +5,8 @@ import { z } from "zod/v4";
  * and version it started with, so editing a template never changes a cycle in progress.
  */
 
-/** Azure Tables allows at most 100 operations per transaction; submission writes one per indicator plus two. */
-export const MAX_INDICATORS = 95;
+/** Azure Tables allows at most 100 operations per transaction; a sign-off touches every answer and writes the snapshot (one row per ten answers) plus three rows. */
+export const MAX_INDICATORS = 85;
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, "ids are 1-32 letters, digits, dots, dashes or underscores");
 const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
@@ -93,9 +93,41 @@ export class TemplateIndex {
   }
 }
 
+const FIELD_NAMES: Record<string, string> = { id: "the id", text: "the question text", guidance: "the guidance", title: "the title", summary: "the summary", name: "the template name", version: "the version", standards: "the list of standards", indicators: "the list of indicators" };
+
+/**
+ * A problem as the person who wrote the template reads it: which standard and indicator (counted
+ * from 1, as people count), which field, and what to do.
+ */
+export function describeTemplateIssue(path: readonly PropertyKey[], message: string, json: unknown): string {
+  const parts: string[] = [];
+  let node: unknown = json;
+  let fieldName = "";
+  for (let i = 0; i < path.length; i++) {
+    const p = path[i];
+    const next = path[i + 1];
+    if ((p === "standards" || p === "indicators") && typeof next === "number") {
+      const item = (node as Record<string, unknown[]> | undefined)?.[p]?.[next] as { id?: unknown } | undefined;
+      const id = typeof item?.id === "string" && item.id ? ` ("${item.id.slice(0, 20)}")` : "";
+      parts.push(`${p === "standards" ? "Standard" : "indicator"} ${next + 1}${id}`);
+      node = item;
+      i++;
+      continue;
+    }
+    fieldName = FIELD_NAMES[String(p)] ?? String(p);
+    node = (node as Record<string, unknown> | undefined)?.[String(p)];
+  }
+  const what = /expected string, received undefined|Invalid input: expected string/i.test(message)
+    ? `${fieldName || "a value"} is missing`
+    : /expected number/i.test(message)
+      ? `${fieldName || "a value"} must be a number`
+      : /expected array/i.test(message)
+        ? `${fieldName || "a value"} must be a list`
+        : `${fieldName ? `${fieldName}: ` : ""}${message}`;
+  return `${parts.length ? `${parts.join(", ")}: ` : ""}${what}.`.replace(/^./, (c) => c.toUpperCase());
+}
+
 export function parseTemplate(json: unknown): { ok: true; template: Template } | { ok: false; problems: string[] } {
   const r = templateSchema.safeParse(json);
-  return r.success
-    ? { ok: true, template: r.data }
-    : { ok: false, problems: r.error.issues.map((i) => `${i.path.join(".") || "template"}: ${i.message}`) };
+  return r.success ? { ok: true, template: r.data } : { ok: false, problems: r.error.issues.map((i) => describeTemplateIssue(i.path, i.message, json)) };
 }

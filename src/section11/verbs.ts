@@ -7,7 +7,11 @@ export const S11_VERBS = {
   requestSignoff: "s11.requestSignoff",
   approve: "s11.approve",
   sendBack: "s11.sendBack",
-  choose: "s11.choose",
+  /** The sign-off card as it stands now (its refresh action, and "back to the sign-off buttons"). */
+  signoffCard: "s11.signoffCard",
+  history: "s11.history",
+  /** Every answer of one standard, read only (the drill-down of the review and the sign-off). */
+  standard: "s11.standard",
 } as const;
 
 export const NAV = ["next", "back", "overview", "review", "stay"] as const;

@@ -14,8 +14,10 @@ export const cycleSchema = z.object({
   status: z.enum(["open", "closed"]).catch("open"),
   createdAt: z.string().catch(""),
   createdBy: z.string().catch(""),
+  closedAt: z.string().catch("").default(""),
+  closedBy: z.string().catch("").default(""),
 });
-export type Cycle = z.infer<typeof cycleSchema>;
+export type Cycle = Omit<z.infer<typeof cycleSchema>, "closedAt" | "closedBy"> & { closedAt?: string; closedBy?: string };
 
 const PK = "cycle";
 
@@ -40,12 +42,22 @@ export class CyclesRepo {
   }
 
   async get(cycleId: string): Promise<Cycle | undefined> {
+    return (await this.getWithEtag(cycleId))?.cycle;
+  }
+
+  async getWithEtag(cycleId: string): Promise<{ cycle: Cycle; etag: string } | undefined> {
     try {
-      return CyclesRepo.fromEntity(await this.table.getEntity<Record<string, unknown>>(PK, cycleId));
+      const e = await this.table.getEntity<Record<string, unknown>>(PK, cycleId);
+      return { cycle: CyclesRepo.fromEntity(e), etag: e.etag };
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
     }
+  }
+
+  /** Opens or closes a cycle, conditional on the version read. */
+  async setStatus(cycleId: string, etag: string, patch: { status: "open" | "closed"; closedAt: string; closedBy: string }): Promise<void> {
+    await this.table.updateEntity({ partitionKey: PK, rowKey: cycleId, ...patch }, "Merge", { etag });
   }
 
   async list(): Promise<Cycle[]> {

@@ -14,3 +14,12 @@ export const isBatchConflict = (e: unknown) => {
   const s = status(e);
   return s === 409 || s === 412 || (s === 400 && /EntityAlreadyExists|UpdateConditionNotSatisfied/.test(String((e as Error)?.message)));
 };
+
+/** True for errors where storage (or the network to it) failed rather than our logic. */
+export function isStorageOutage(e: unknown): boolean {
+  const err = e as { statusCode?: number; code?: string };
+  return (
+    (typeof err?.statusCode === "number" && (err.statusCode >= 500 || err.statusCode === 429)) ||
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "REQUEST_SEND_ERROR"].includes(err?.code ?? "")
+  );
+}

@@ -6,8 +6,8 @@ import { encodeKeyPart } from "./keys";
 import type { Principal } from "./principal";
 
 /**
- * People the bot has met: (tenant, object id) with the e-mail Teams reported and the conversation
- * reference needed to message them later. An e-mail index row lets an admin's assignment by
+ * People the bot has met: (tenant, object id) with the e-mail Teams reported and the reference of
+ * their personal chat, needed to message them later. An e-mail index row lets an admin's assignment by
  * e-mail reach someone who is already linked.
  */
 export const personSchema = z.object({
@@ -15,6 +15,9 @@ export const personSchema = z.object({
   aadObjectId: z.string(),
   name: z.string().catch(""),
   email: z.string().catch(""),
+  /** The sign-in name (UPN) Teams reported: shown to admins beside the tenant of who was linked. */
+  upn: z.string().catch("").default(""),
+  /** The reference of this person's personal (1:1) chat with the bot: never a channel or group chat. */
   conversation: z.string().catch(""),
   firstSeenAt: z.string().catch(""),
 });

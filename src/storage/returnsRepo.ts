@@ -1,18 +1,24 @@
+import { createHash } from "node:crypto";
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
 import { z } from "zod/v4";
 import type { TableStore } from "./tableStore";
 import { key, splitKey } from "./keys";
-import { storedAnswerSchema, type Answer } from "../section11/answer";
+import { isNotFound } from "./errors";
 import type { Principal } from "./principal";
 
 /**
- * One Section 11 return (one agency, one cycle) is one partition, so submission can be a single
- * atomic transaction. Rows:
- *   header                  status and sign-off trail
- *   ans|<indicator>         the agency's current answer
- *   acc|<tenant>|<object>   who may work on this return (mirrors Grants) so that one partition
- *                           read both authorises and loads a step
- *   first|header, first|ans|<indicator>   immutable copy of the first submission
+ * One Section 11 return (one agency, one cycle) is one partition, so every change of its state can
+ * be one atomic transaction. Rows:
+ *   header                      status, sign-off trail, counters
+ *   acc|<tenant>|<object>       who may work on this return (mirrors Grants), so that one partition
+ *                               read both authorises and loads a step
+ *   ans|<indicator>             the agency's current answer
+ *   hist|<indicator>|<time><r>  one row per saved change: the whole answer after it, who and when
+ *   dec|<request number>        the decision on a sign-off request (approved, sent back, withdrawn):
+ *                               created, never updated, so two decisions on one request collide
+ *   snap|<nnnn>|header, snap|<nnnn>|<chunk>   immutable copy of each signed-off submission
+ *                               (submission 1 is the baseline, "first submission")
+ * Values here are stored strings; the Section 11 feature gives them meaning.
  */
 
 export const RETURN_STATUSES = ["draft", "awaiting_signoff", "submitted"] as const;
@@ -20,6 +26,7 @@ export type ReturnStatus = (typeof RETURN_STATUSES)[number];
 export type ReturnRole = "lead" | "officer";
 
 const iso = z.string().catch("");
+const text = z.string().catch("");
 export const headerSchema = z.object({
   cycleId: z.string(),
   agencyId: z.string(),
@@ -29,31 +36,51 @@ export const headerSchema = z.object({
   templateVersion: z.number().int(),
   status: z.enum(RETURN_STATUSES).catch("draft"),
   createdAt: iso,
+  /** Sign-off requests made so far; the current one is this number. */
+  requestSeq: z.number().int().catch(0).default(0),
   signoffRequestedAt: iso.optional(),
-  signoffRequestedBy: z.string().optional(),
-  substituteContact: z.string().optional(),
+  signoffRequestedBy: text.optional(),
+  signoffRequestedByKey: text.optional(),
+  substituteContact: text.optional(),
   sentBackAt: iso.optional(),
-  sentBackBy: z.string().optional(),
-  sentBackComment: z.string().optional(),
+  sentBackBy: text.optional(),
+  sentBackComment: text.optional(),
+  /** Why a pending request ended without a decision (the cycle closed). */
+  withdrawnAt: iso.optional(),
+  withdrawnReason: text.optional(),
   firstSubmittedAt: iso.optional(),
   lastSubmittedAt: iso.optional(),
-  submittedBy: z.string().optional(),
-  signedOffBy: z.string().optional(),
+  submittedBy: text.optional(),
+  signedOffBy: text.optional(),
+  signedOffByKey: text.optional(),
   submissionCount: z.number().int().catch(0),
 });
 export type ReturnHeader = z.infer<typeof headerSchema>;
 
-export type AnswerHistory = Array<{ at: string; by: string; rating?: string }>;
+/** The answer columns as stored ("" = not given). */
+export interface AnswerColumns {
+  rating: string;
+  evidence: string;
+  naReason: string;
+  actionText: string;
+  actionOwner: string;
+  actionDue: string;
+}
 
-export interface StoredAnswer extends Answer {
+const answerColumnsSchema = z.object({ rating: text, evidence: text, naReason: text, actionText: text, actionOwner: text, actionDue: text });
+
+export interface StoredAnswer extends AnswerColumns {
   indicatorId: string;
   etag: string;
   updatedAt: string;
   updatedBy: string;
   updatedByKey: string;
-  history: AnswerHistory;
-  /** How many history columns the row holds (history shows only the latest). */
-  historyCount: number;
+}
+
+export interface HistoryEntry extends AnswerColumns {
+  at: string;
+  by: string;
+  byKey: string;
 }
 
 export interface AccessRow {
@@ -71,50 +98,56 @@ export interface LoadedReturn {
   access: AccessRow[];
 }
 
+export interface Snapshot {
+  number: number;
+  at: string;
+  signedOffBy: string;
+  signedOffByKey: string;
+  requestedBy: string;
+  version: string;
+  answers: Map<string, AnswerColumns & { updatedAt: string; updatedBy: string }>;
+}
+
+export type Decision = "approved" | "sent_back" | "withdrawn";
+
 export const returnPartition = (cycleId: string, agencyId: string) => key(cycleId, agencyId);
 const ANS = "ans";
 const ACC = "acc";
-const HISTORY_SHOWN = 20;
-/**
- * Each change adds one history column (`h<timestamp><random>`) through a Merge, so a save needs
- * no read of the previous row. An entity holds at most 252 properties: past this many history
- * columns a save first trims the oldest (see updateAnswer).
- */
-export const HISTORY_TRIM_AT = 200;
-/** One column per saved change: `h<17 digits of time><4 random>`, JSON {at, by, rating}. */
-export const HISTORY_COLUMN = /^h\d{17}[a-z0-9]{4}$/;
-const historyColumn = (now: string) => `h${now.replace(/\D/g, "").slice(0, 17).padEnd(17, "0")}${Math.random().toString(36).slice(2, 6).padEnd(4, "0")}`;
+const HIST = "hist";
+const DEC = "dec";
+const SNAP = "snap";
+/** Answers per snapshot row: ten answers at their limits stay far under Azure's 1 MB per entity. */
+const SNAP_CHUNK = 10;
 
-function readHistory(e: Record<string, unknown>): AnswerHistory {
-  const out: AnswerHistory = [];
-  for (const [k, v] of Object.entries(e)) {
-    if (!HISTORY_COLUMN.test(k) || typeof v !== "string") continue;
-    try {
-      const h = JSON.parse(v) as { at?: unknown; by?: unknown; rating?: unknown };
-      out.push({ at: String(h.at ?? ""), by: String(h.by ?? ""), rating: typeof h.rating === "string" ? h.rating : undefined });
-    } catch {
-      // A malformed history entry is skipped, never fatal.
-    }
-  }
-  return out.sort((a, b) => b.at.localeCompare(a.at));
+const accessKey = (p: Principal) => key(ACC, p.tenantId.toLowerCase(), p.aadObjectId.toLowerCase());
+const snapNo = (n: number) => String(n).padStart(4, "0");
+const historyKey = (indicatorId: string, now: string) => key(HIST, indicatorId, `${now}${Math.random().toString(36).slice(2, 6)}`);
+
+export function answerColumns(a: AnswerColumns): AnswerColumns {
+  return { rating: a.rating, evidence: a.evidence, naReason: a.naReason, actionText: a.actionText, actionOwner: a.actionOwner, actionDue: a.actionDue };
 }
 
 function toStoredAnswer(e: TableEntityResult<Record<string, unknown>>): StoredAnswer {
-  const a = storedAnswerSchema.parse(e);
   return {
-    ...a,
+    ...answerColumnsSchema.parse(e),
     indicatorId: splitKey(e.rowKey!)[1],
     etag: e.etag,
     updatedAt: typeof e.updatedAt === "string" ? e.updatedAt : "",
     updatedBy: typeof e.updatedBy === "string" ? e.updatedBy : "",
     updatedByKey: typeof e.updatedByKey === "string" ? e.updatedByKey : "",
-    history: readHistory(e).slice(0, HISTORY_SHOWN),
-    historyCount: Object.keys(e).filter((k) => HISTORY_COLUMN.test(k)).length,
   };
 }
 
-function answerColumns(a: Answer) {
-  return { rating: a.rating ?? "", evidence: a.evidence, naReason: a.naReason, actionText: a.actionText, actionOwner: a.actionOwner, actionDue: a.actionDue };
+const rolesOf = (v: unknown) => String(v ?? "").split(",").filter((r): r is ReturnRole => r === "lead" || r === "officer");
+
+/**
+ * What a person signs: the header and every answer exactly as read. Any save, decision or request
+ * changes an ETag and so the version.
+ */
+export function returnVersion(loaded: Pick<LoadedReturn, "headerEtag" | "answers">): string {
+  const h = createHash("sha256").update(loaded.headerEtag);
+  for (const id of [...loaded.answers.keys()].sort()) h.update(`\n${id}=${loaded.answers.get(id)!.etag}`);
+  return h.digest("base64url").slice(0, 22);
 }
 
 export class ReturnsRepo {
@@ -123,15 +156,27 @@ export class ReturnsRepo {
     this.table = store.table("Returns");
   }
 
-  /** Creates header and empty answer rows in one transaction; false when the return already exists. */
-  async create(header: ReturnHeader, indicatorIds: string[]): Promise<boolean> {
+  /**
+   * Creates the header, an empty row per indicator and the access rows, in one transaction when
+   * they fit in one (the usual case); otherwise the answer and access rows first and the header
+   * last, so a return is only visible once whole. False when the return already exists.
+   */
+  async create(header: ReturnHeader, indicatorIds: string[], access: Array<Principal & { name: string; roles: ReturnRole[] }>): Promise<boolean> {
     const pk = returnPartition(header.cycleId, header.agencyId);
-    const actions: TransactionAction[] = [
-      ["create", { partitionKey: pk, rowKey: "header", ...header }],
-      ...indicatorIds.map((id): TransactionAction => ["create", { partitionKey: pk, rowKey: key(ANS, id), rating: "", evidence: "", naReason: "", actionText: "", actionOwner: "", actionDue: "", updatedAt: "", updatedBy: "", updatedByKey: "" }]),
+    const empty = { rating: "", evidence: "", naReason: "", actionText: "", actionOwner: "", actionDue: "", updatedAt: "", updatedBy: "", updatedByKey: "" };
+    const body: TransactionAction[] = [
+      ...indicatorIds.map((id): TransactionAction => ["upsert", { partitionKey: pk, rowKey: key(ANS, id), ...empty }, "Replace"]),
+      ...access.filter((a) => a.roles.length).map((a): TransactionAction => ["upsert", { partitionKey: pk, rowKey: accessKey(a), name: a.name, roles: a.roles.join(",") }, "Replace"]),
     ];
+    const headerAction: TransactionAction = ["create", { partitionKey: pk, rowKey: "header", ...header }];
     try {
-      await this.table.submitTransaction(actions);
+      if (body.length + 1 <= 100) {
+        await this.table.submitTransaction([headerAction, ...body]);
+      } else {
+        if (await this.exists(pk)) return false;
+        for (let i = 0; i < body.length; i += 100) await this.table.submitTransaction(body.slice(i, i + 100));
+        await this.table.submitTransaction([headerAction]);
+      }
       return true;
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 409) return false;
@@ -139,14 +184,24 @@ export class ReturnsRepo {
     }
   }
 
-  /** Everything a step needs, in one request: header, answers and access rows (not the first-submission copy). */
+  private async exists(pk: string): Promise<boolean> {
+    try {
+      await this.table.getEntity(pk, "header", { queryOptions: { select: ["RowKey"] } });
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Everything a step needs, in one request: header, access rows and answers (no history, no snapshots). */
   async load(pk: string): Promise<LoadedReturn | undefined> {
     let header: ReturnHeader | undefined;
     let headerEtag = "";
     const answers = new Map<string, StoredAnswer>();
     const access: AccessRow[] = [];
     const rows = this.table.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${pk} and (RowKey lt 'first' or RowKey ge 'g')` },
+      queryOptions: { filter: odata`PartitionKey eq ${pk} and ((RowKey ge 'acc|' and RowKey lt 'ans}') or RowKey eq 'header')` },
     });
     for await (const e of rows) {
       const rk = e.rowKey!;
@@ -158,122 +213,152 @@ export class ReturnsRepo {
         answers.set(a.indicatorId, a);
       } else if (rk.startsWith(`${ACC}|`)) {
         const [, tenantId, aadObjectId] = splitKey(rk);
-        access.push({ tenantId, aadObjectId, name: String(e.name ?? ""), roles: String(e.roles ?? "").split(",").filter(Boolean) as ReturnRole[] });
+        access.push({ tenantId, aadObjectId, name: String(e.name ?? ""), roles: rolesOf(e.roles) });
       }
     }
     return header ? { partitionKey: pk, header, headerEtag, answers, access } : undefined;
   }
 
-  /**
-   * The whole save: one conditional Merge, with no read of the previous row. Throws a 412 error
-   * when someone else changed the answer since the card was drawn (its ETag), 404 when the row
-   * does not exist.
-   */
-  async updateAnswer(pk: string, previous: Pick<StoredAnswer, "indicatorId" | "etag"> & { historyCount?: number }, answer: Answer, who: { name: string; key: string }, now: string): Promise<string> {
-    const rowKey = key(ANS, previous.indicatorId);
-    const entity = { partitionKey: pk, rowKey, ...answerColumns(answer), updatedAt: now, updatedBy: who.name, updatedByKey: who.key, [historyColumn(now)]: JSON.stringify({ at: now, by: who.name, rating: answer.rating ?? "" }) };
-    // The caller knows roughly how long the history is (the card says so): trim before it nears the limit.
-    const etag = (previous.historyCount ?? 0) >= HISTORY_TRIM_AT ? await this.trimHistory(pk, rowKey, previous.etag) : previous.etag;
-    try {
-      return (await this.table.updateEntity(entity, "Merge", { etag })).etag!;
-    } catch (e) {
-      const status = (e as { statusCode?: number }).statusCode;
-      if (status !== 400) throw e;
-      // Too many properties: drop the oldest history columns (conditionally, so a newer answer is still detected) and save again.
-      const trimmed = await this.trimHistory(pk, rowKey, etag);
-      return (await this.table.updateEntity(entity, "Merge", { etag: trimmed })).etag!;
-    }
-  }
-
-  private async trimHistory(pk: string, rowKey: string, etag: string): Promise<string> {
-    const row = await this.table.getEntity<Record<string, unknown>>(pk, rowKey);
-    if (row.etag !== etag) throw Object.assign(new Error("answer changed"), { statusCode: 412 });
-    const history = Object.keys(row).filter((k) => HISTORY_COLUMN.test(k)).sort();
-    const drop = new Set(history.slice(0, Math.max(0, history.length - HISTORY_TRIM_AT / 2)));
-    const kept = Object.fromEntries(Object.entries(row).filter(([k]) => !drop.has(k) && !["etag", "timestamp", "odata.metadata"].includes(k)));
-    return (await this.table.updateEntity({ ...kept, partitionKey: pk, rowKey }, "Replace", { etag })).etag!;
-  }
-
-  /** One answer row by point read. */
-  async getAnswer(pk: string, indicatorId: string): Promise<StoredAnswer | undefined> {
-    try {
-      return toStoredAnswer(await this.table.getEntity<Record<string, unknown>>(pk, key(ANS, indicatorId)));
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-      throw e;
-    }
-  }
-
-  /** The header and one person's access row: what authorising a step needs, in one request. */
+  /** The header and one person's access row: what authorising a save needs, in one request. */
   async loadAccess(pk: string, person: Principal): Promise<{ header: ReturnHeader; roles: ReturnRole[] } | undefined> {
-    const accKey = key(ACC, person.tenantId.toLowerCase(), person.aadObjectId.toLowerCase());
+    const accKey = accessKey(person);
     let header: ReturnHeader | undefined;
     let roles: ReturnRole[] = [];
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and (RowKey eq 'header' or RowKey eq ${accKey})` } })) {
       if (e.rowKey === "header") header = headerSchema.parse(e);
-      else roles = String(e.roles ?? "").split(",").filter(Boolean) as ReturnRole[];
+      else roles = rolesOf(e.roles);
     }
     return header ? { header, roles } : undefined;
   }
 
-  async updateHeader(pk: string, patch: Partial<ReturnHeader>, etag: string): Promise<string> {
-    const res = await this.table.updateEntity({ partitionKey: pk, rowKey: "header", ...patch }, "Merge", { etag });
-    return res.etag!;
+  async getAnswer(pk: string, indicatorId: string): Promise<StoredAnswer | undefined> {
+    try {
+      return toStoredAnswer(await this.table.getEntity<Record<string, unknown>>(pk, key(ANS, indicatorId)));
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
   }
 
   /**
-   * Submission is one transaction: the header flips to submitted and, the first time, an
-   * immutable copy of every answer is created. A second submit of the same first submission
-   * collides on the copy's `create` and the whole transaction fails: a double click cannot
-   * submit twice or overwrite the copy.
+   * A save: one transaction that updates the answer only if it is still the version the card was
+   * drawn from (its ETag), and adds the history row. A 412 means someone changed it meanwhile; a
+   * 404 that the row does not exist. Returns the answer's new ETag.
    */
-  async submit(loaded: LoadedReturn, patch: Partial<ReturnHeader>, isFirst: boolean): Promise<void> {
-    const pk = loaded.partitionKey;
-    const actions: TransactionAction[] = [["update", { partitionKey: pk, rowKey: "header", ...patch }, "Merge", loaded.headerEtag] as TransactionAction];
-    if (isFirst) {
-      actions.push(["create", { partitionKey: pk, rowKey: "first|header", ...loaded.header, ...patch }]);
-      for (const a of loaded.answers.values()) {
-        actions.push(["create", { partitionKey: pk, rowKey: key("first", ANS, a.indicatorId), ...answerColumns(a), updatedAt: a.updatedAt, updatedBy: a.updatedBy }]);
-      }
+  async saveAnswer(pk: string, indicatorId: string, etag: string, answer: AnswerColumns, who: { name: string; key: string }, now: string): Promise<string> {
+    const cols = answerColumns(answer);
+    const res = await this.table.submitTransaction([
+      ["update", { partitionKey: pk, rowKey: key(ANS, indicatorId), ...cols, updatedAt: now, updatedBy: who.name, updatedByKey: who.key }, "Merge", { etag }],
+      ["create", { partitionKey: pk, rowKey: historyKey(indicatorId, now), ...cols, at: now, by: who.name, byKey: who.key }],
+    ]);
+    const rk = key(ANS, indicatorId);
+    return res.subResponses.find((r) => r.rowKey === rk)?.etag ?? res.subResponses[0]?.etag ?? "";
+  }
+
+  /** Every saved change of one indicator, oldest first. */
+  async history(pk: string, indicatorId: string): Promise<HistoryEntry[]> {
+    const lo = key(HIST, indicatorId) + "|";
+    const hi = key(HIST, indicatorId) + "}";
+    const out: HistoryEntry[] = [];
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey gt ${lo} and RowKey lt ${hi}` } })) {
+      out.push({ ...answerColumnsSchema.parse(e), at: text.parse(e.at), by: text.parse(e.by), byKey: text.parse(e.byKey) });
     }
+    return out.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  /** A change of the header alone, conditional on the ETag it was read with. */
+  async updateHeader(pk: string, patch: Partial<ReturnHeader>, etag: string): Promise<string> {
+    return (await this.table.updateEntity({ partitionKey: pk, rowKey: "header", ...patch }, "Merge", { etag })).etag!;
+  }
+
+  /**
+   * A decision on sign-off request `loaded.header.requestSeq`, in one transaction, all conditional
+   * on what was read: the header (its ETag), the decision row (created: a second decision on the
+   * same request collides even if the header condition were not enforced), and, for an approval,
+   * every answer (touched with its ETag, so a save that slipped in after the read fails the whole
+   * transaction) plus the snapshot of what was signed.
+   */
+  async decide(loaded: LoadedReturn, d: { decision: Decision; by: string; byKey: string; at: string; version: string; patch: Partial<ReturnHeader>; snapshot?: { number: number } }): Promise<void> {
+    const pk = loaded.partitionKey;
+    const seq = loaded.header.requestSeq;
+    const actions: TransactionAction[] = [
+      ["update", { partitionKey: pk, rowKey: "header", ...d.patch }, "Merge", { etag: loaded.headerEtag }],
+      ["create", { partitionKey: pk, rowKey: key(DEC, String(seq).padStart(6, "0")), decision: d.decision, by: d.by, byKey: d.byKey, at: d.at, version: d.version }],
+    ];
+    if (d.snapshot) {
+      const n = snapNo(d.snapshot.number);
+      const answers = [...loaded.answers.values()];
+      actions.push(["create", { partitionKey: pk, rowKey: key(SNAP, n, "header"), ...loaded.header, ...d.patch, snapshotNumber: d.snapshot.number, version: d.version, requestSeq: seq }]);
+      for (let i = 0; i < answers.length; i += SNAP_CHUNK) {
+        const cols: Record<string, string> = {};
+        answers.slice(i, i + SNAP_CHUNK).forEach((a, j) => {
+          cols[`a${j}`] = JSON.stringify({ indicatorId: a.indicatorId, ...answerColumns(a), updatedAt: a.updatedAt, updatedBy: a.updatedBy });
+        });
+        actions.push(["create", { partitionKey: pk, rowKey: key(SNAP, n, `c${String(i / SNAP_CHUNK).padStart(3, "0")}`), ...cols }]);
+      }
+      for (const a of answers) actions.push(["update", { partitionKey: pk, rowKey: key(ANS, a.indicatorId) }, "Merge", { etag: a.etag }]);
+    }
+    if (actions.length > 100) throw new Error(`A decision needs ${actions.length} operations; a transaction holds 100 (template too large)`);
     await this.table.submitTransaction(actions);
   }
 
-  async loadFirstSubmission(pk: string): Promise<Map<string, Answer> | undefined> {
-    const out = new Map<string, Answer>();
-    let found = false;
-    const rows = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge 'first|' and RowKey lt 'first}'` } });
-    for await (const e of rows) {
-      if (e.rowKey === "first|header") { found = true; continue; }
-      const a = storedAnswerSchema.parse(e);
-      out.set(splitKey(e.rowKey!)[2], a);
+  /** Signed-off submissions, oldest first (number 1 is the first submission). */
+  async snapshots(pk: string, only?: number): Promise<Snapshot[]> {
+    const prefix = only ? key(SNAP, snapNo(only)) + "|" : `${SNAP}|`;
+    const hi = prefix.slice(0, -1) + "}";
+    const byNo = new Map<number, Snapshot>();
+    const get = (n: number) => {
+      let s = byNo.get(n);
+      if (!s) byNo.set(n, (s = { number: n, at: "", signedOffBy: "", signedOffByKey: "", requestedBy: "", version: "", answers: new Map() }));
+      return s;
+    };
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${hi}` } })) {
+      const [, no, part] = splitKey(e.rowKey!);
+      const s = get(Number(no));
+      if (part === "header") {
+        s.at = text.parse(e.lastSubmittedAt);
+        s.signedOffBy = text.parse(e.signedOffBy);
+        s.signedOffByKey = text.parse(e.signedOffByKey);
+        s.requestedBy = text.parse(e.signoffRequestedBy);
+        s.version = text.parse(e.version);
+        continue;
+      }
+      for (const [k, v] of Object.entries(e)) {
+        if (!/^a\d+$/.test(k) || typeof v !== "string") continue;
+        try {
+          const parsed = z.object({ indicatorId: z.string(), updatedAt: text, updatedBy: text }).and(answerColumnsSchema).parse(JSON.parse(v));
+          s.answers.set(parsed.indicatorId, parsed);
+        } catch {
+          // A damaged cell is left out rather than failing the read; the export keeps rows verbatim.
+        }
+      }
     }
-    return found ? out : undefined;
+    return [...byNo.values()].sort((a, b) => a.number - b.number);
   }
 
   async upsertAccess(pk: string, person: Principal & { name: string }, roles: ReturnRole[]): Promise<void> {
-    await this.table.upsertEntity({ partitionKey: pk, rowKey: key(ACC, person.tenantId.toLowerCase(), person.aadObjectId.toLowerCase()), name: person.name, roles: roles.join(",") }, "Replace");
+    await this.table.upsertEntity({ partitionKey: pk, rowKey: accessKey(person), name: person.name, roles: roles.join(",") }, "Replace");
   }
 
   async removeAccess(pk: string, person: Principal): Promise<void> {
     try {
-      await this.table.deleteEntity(pk, key(ACC, person.tenantId.toLowerCase(), person.aadObjectId.toLowerCase()));
+      await this.table.deleteEntity(pk, accessKey(person));
     } catch (e) {
-      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+      if (!isNotFound(e)) throw e;
     }
   }
 
-  /** Header rows of every return in a cycle: a business manager's status view. */
-  async listHeaders(cycleId: string): Promise<Array<ReturnHeader & { partitionKey: string }>> {
+  /** Header rows of every return in a cycle: the business manager's status view. */
+  async listHeaders(cycleId: string): Promise<Array<ReturnHeader & { partitionKey: string; etag: string }>> {
     const lo = key(cycleId) + "|";
     const hi = key(cycleId) + "}";
-    const out: Array<ReturnHeader & { partitionKey: string }> = [];
+    const out: Array<ReturnHeader & { partitionKey: string; etag: string }> = [];
     const rows = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey ge ${lo} and PartitionKey lt ${hi} and RowKey eq 'header'` } });
-    for await (const e of rows) out.push({ ...headerSchema.parse(e), partitionKey: e.partitionKey! });
+    for await (const e of rows) out.push({ ...headerSchema.parse(e), partitionKey: e.partitionKey!, etag: e.etag });
     return out;
   }
 
-  /** Every answer row of a cycle in one scan, for digests and exports. */
+  /** Every answer row of a cycle in one scan, for status, digests and exports. */
   async listAnswers(cycleId: string): Promise<Map<string, StoredAnswer[]>> {
     const lo = key(cycleId) + "|";
     const hi = key(cycleId) + "}";
@@ -287,3 +372,4 @@ export class ReturnsRepo {
     return out;
   }
 }
+

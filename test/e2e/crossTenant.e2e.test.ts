@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { startBot, type BotUnderTest } from "../support/botUnderTest";
+import { openWithRating } from "../support/section11";
 import { actionOf, inputsOf, plain, textOf } from "../support/cardTools";
 import { postActivity } from "../support/http";
 import { conversationUpdateMembersAdded, installationUpdate, invokeAction, message, newTeamsUser, type TeamsUser } from "../support/teamsActivity";
@@ -40,8 +41,8 @@ beforeAll(async () => {
   });
   for (const u of [alex, blake, casey, dana]) bot.addToRoster(u);
   const s = bot.app.services;
-  await s.cycles.create({ cycleId: "s11-x", name: "Section 11 audit 2026-28", deadline: "2027-02-28", templateId: DEFAULT_TEMPLATE.id, templateVersion: DEFAULT_TEMPLATE.version, partnerships: ["Westmere"], status: "open", createdAt: "2026-11-01T09:00:00Z", createdBy: "test" });
-  await s.agencies.create({ agencyId: "xanadu", name: AGENCY_X, sector: "local_authority", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
+  await s.repos.cycles.create({ cycleId: "s11-x", name: "Section 11 audit 2026-28", deadline: "2027-02-28", templateId: DEFAULT_TEMPLATE.id, templateVersion: DEFAULT_TEMPLATE.version, partnerships: ["Westmere"], status: "open", createdAt: "2026-11-01T09:00:00Z", createdBy: "test" });
+  await s.repos.agencies.create({ agencyId: "xanadu", name: AGENCY_X, sector: "local_authority", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
   // Granted by e-mail, as an admin does before the lead has ever talked to the bot.
   await s.access.grant({ role: "lead", agencyId: "xanadu", agencyName: AGENCY_X, holder: { kind: "email", email: alex.email! }, name: alex.name, email: alex.email!, by: "test" });
 });
@@ -65,9 +66,9 @@ test("tenant A's lead links by e-mail, opens agency X's return and saves an answ
   returnId = actionOf(audit.card, "s11.step").data.returnId;
   expect(returnId).toContain("xanadu");
 
-  const step = await bot.invoke(alex, "s11.step", { returnId, indicatorId: "1.1" });
+  const step = await openWithRating(bot, alex, returnId, "1.1", "fully");
   const save = actionOf(step.card, "s11.save");
-  const saved = await bot.invoke(alex, "s11.save", { ...save.data, go: "stay", rating: "fully", evidence: ALEX_EVIDENCE, naReason: "", actionText: "", actionOwner: "", actionDue: "" });
+  const saved = await bot.invoke(alex, "s11.save", { ...save.data, then: "stay", rating: "fully", evidence: ALEX_EVIDENCE, naReason: "", actionText: "", actionOwner: "", actionDue: "" });
   expect(cardText(saved.card)).toContain("Saved");
 });
 
@@ -94,13 +95,13 @@ test("tenant B's user with the same object id has no access to X's return and se
     expect(JSON.stringify(r.card)).not.toContain("board on 3 Oct");
   }
   expect(bot.connector.activities.filter((a) => a.conversationId.includes(TENANT_B)).every((a) => !JSON.stringify(a.body).includes("board on 3 Oct") && !JSON.stringify(a.body).includes(AGENCY_X))).toBe(true);
-  expect(await bot.app.services.returns.returnsFor({ principal: { tenantId: TENANT_B, aadObjectId: SHARED_OID }, name: blake.name })).toEqual([]);
+  expect(await bot.app.services.returnService.returnsFor({ principal: { tenantId: TENANT_B, aadObjectId: SHARED_OID }, name: blake.name })).toEqual([]);
 });
 
 test("tenant B's user cannot save to X's return with the return id and ETag taken from A's card", async () => {
-  const step = await bot.invoke(alex, "s11.step", { returnId, indicatorId: "1.1" });
+  const step = await openWithRating(bot, alex, returnId, "1.1", "not");
   const save = actionOf(step.card, "s11.save");
-  const attempt = await bot.invoke(blake, "s11.save", { ...save.data, go: "stay", rating: "not", evidence: "Overwritten from tenant B", naReason: "", actionText: "Nothing", actionOwner: "B", actionDue: "2027-06-30" });
+  const attempt = await bot.invoke(blake, "s11.save", { ...save.data, then: "stay", rating: "not", evidence: "Overwritten from tenant B", naReason: "", actionText: "Nothing", actionOwner: "B", actionDue: "2027-06-30" });
   expect(cardText(attempt.card)).toContain("don't have access");
   const signoff = await bot.invoke(blake, "s11.requestSignoff", { returnId });
   expect(cardText(signoff.card)).toContain("don't have access");
@@ -190,7 +191,7 @@ test("an e-mail address reported by people in two organisations is never used to
   const inA = newTeamsUser({ tenantId: TENANT_A, name: "Ash In-A", email: shared });
   const inB = newTeamsUser({ tenantId: TENANT_B, name: "Bo In-B", email: shared });
   for (const u of [inA, inB]) bot.addToRoster(u);
-  await s.agencies.create({ agencyId: "yonder", name: "Yonder Trust", sector: "voluntary", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
+  await s.repos.agencies.create({ agencyId: "yonder", name: "Yonder Trust", sector: "voluntary", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
   await s.access.grant({ role: "lead", agencyId: "yonder", agencyName: "Yonder Trust", holder: { kind: "email", email: shared }, name: "Ash", email: shared, by: "test" });
   await bot.say(inB, "hi");
   await bot.say(inA, "hi");
@@ -210,7 +211,7 @@ test("an agency pinned to its tenant is linked only to someone signing in from t
   const impostor = newTeamsUser({ tenantId: TENANT_B, name: "Ima Postor", email: address });
   const realLead = newTeamsUser({ tenantId: TENANT_A, name: "Rae Real-Lead", email: address });
   for (const u of [impostor, realLead]) bot.addToRoster(u);
-  await s.agencies.create({ agencyId: "zephyr", name: "Zephyr School", sector: "education", partnerships: ["Westmere"], tenantId: TENANT_A, createdAt: "", createdBy: "" });
+  await s.repos.agencies.create({ agencyId: "zephyr", name: "Zephyr School", sector: "education", partnerships: ["Westmere"], tenantId: TENANT_A, createdAt: "", createdBy: "" });
   await s.access.grant({ role: "lead", agencyId: "zephyr", agencyName: "Zephyr School", holder: { kind: "email", email: address }, name: "Rae", email: address, by: "test" });
 
   // Tenant B reports the address first: nothing is linked to them.

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { startBot, type BotUnderTest } from "../support/botUnderTest";
+import { openWithRating } from "../support/section11";
 import { actionOf, actionsOf, inputsOf, plain, textOf } from "../support/cardTools";
 import { postActivity } from "../support/http";
 import { invokeAction, newTeamsUser, TEST_TENANT_ID, type TeamsUser } from "../support/teamsActivity";
@@ -16,8 +17,8 @@ const officer = newTeamsUser({ name: "Olu O'Brien-\"Quotes\"", email: "olu@hosti
 
 async function setUp(b: BotUnderTest, agencyName = "O'Brien's \"Trust\" & Sons — ✨ 🏥") {
   const s = b.app.services;
-  await s.cycles.create({ cycleId: "c1", name: "Cycle 'one'", deadline: "2027-03-01", templateId: DEFAULT_TEMPLATE.id, templateVersion: DEFAULT_TEMPLATE.version, partnerships: ["Westmere"], status: "open", createdAt: "2026-11-01T00:00:00Z", createdBy: "t" });
-  await s.agencies.create({ agencyId: "obriens-trust", name: agencyName, sector: "voluntary", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
+  await s.repos.cycles.create({ cycleId: "c1", name: "Cycle 'one'", deadline: "2027-03-01", templateId: DEFAULT_TEMPLATE.id, templateVersion: DEFAULT_TEMPLATE.version, partnerships: ["Westmere"], status: "open", createdAt: "2026-11-01T00:00:00Z", createdBy: "t" });
+  await s.repos.agencies.create({ agencyId: "obriens-trust", name: agencyName, sector: "voluntary", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
   for (const [u, role] of [[lead, "lead"], [officer, "officer"]] as const) {
     await s.access.grant({ role, agencyId: "obriens-trust", agencyName, holder: { kind: "person", principal: { tenantId: u.tenantId.toLowerCase(), aadObjectId: u.aadObjectId.toLowerCase() } }, name: u.name, email: u.email!, by: "test" });
   }
@@ -42,17 +43,17 @@ test("quote characters that could break an OData filter are stored and read back
 });
 
 test("unicode, emoji and right-to-left evidence survive a save exactly", async () => {
-  const step = await bot.invoke(lead, "s11.step", { returnId, indicatorId: "1.1" });
+  const step = await openWithRating(bot, lead, returnId, "1.1", "fully");
   const evidence = "Zoë 👩🏽‍⚕️ Ōtsuka — مرحبا — \"quoted\" 'single' `tick` ${notAnExpression} {{mustache}}\nsecond line";
-  await bot.invoke(lead, "s11.save", { ...actionOf(step.card, "s11.save").data, go: "stay", rating: "fully", evidence });
+  await bot.invoke(lead, "s11.save", { ...actionOf(step.card, "s11.save").data, then: "stay", rating: "fully", evidence });
   const again = await bot.invoke(lead, "s11.step", { returnId, indicatorId: "1.1" });
   expect(inputsOf(again.card).evidence).toBe(evidence);
 });
 
 test("markdown and links in a person's name reach other users as plain text", async () => {
   for (const id of DEFAULT_TEMPLATE.standards.flatMap((s) => s.indicators.map((i) => i.id))) {
-    const step = await bot.invoke(lead, "s11.step", { returnId, indicatorId: id });
-    await bot.invoke(lead, "s11.save", { ...actionOf(step.card, "s11.save").data, go: "stay", rating: "na", naReason: "Not relevant to us" });
+    const step = await openWithRating(bot, lead, returnId, id, "na");
+    await bot.invoke(lead, "s11.save", { ...actionOf(step.card, "s11.save").data, then: "stay", rating: "na", naReason: "Not relevant to us" });
   }
   const before = Math.max(0, ...bot.connector.activities.map((a) => a.seq));
   await bot.invoke(lead, "s11.requestSignoff", { returnId });
@@ -82,7 +83,7 @@ test("fuzzed card payloads always get a card back, never a server error, and nev
       returnId: fc.oneof(fc.constant(returnId), fc.constant("c1|someone-else"), fc.string({ maxLength: 60 }), value),
       indicatorId: fc.oneof(fc.constantFrom("1.1", "5.5", "10.4", "99", ""), value),
       etag: fc.oneof(fc.constant("*"), fc.string({ maxLength: 40 }), value),
-      go: fc.oneof(fc.constantFrom("next", "back", "overview", "review", "stay", "sideways"), value),
+      then: fc.oneof(fc.constantFrom("next", "back", "overview", "review", "stay", "sideways"), value),
       rating: fc.oneof(fc.constantFrom("fully", "partially", "not", "na", "excellent"), value),
       evidence: fc.oneof(fc.string({ maxLength: 5000 }), value),
       actionDue: fc.oneof(fc.constantFrom("2027-02-30", "2030-01-01", "tomorrow", "0000-00-00"), value),
@@ -100,7 +101,7 @@ test("fuzzed card payloads always get a card back, never a server error, and nev
     { numRuns: 120 },
   );
   // Nobody else's return was created or touched.
-  const headers = await bot.app.services.returnsRepo.listHeaders("c1");
+  const headers = await bot.app.services.repos.returns.listHeaders("c1");
   expect(headers.map((h) => h.agencyId)).toEqual(["obriens-trust"]);
 });
 
@@ -119,8 +120,8 @@ test("when storage stops answering, a save says so and keeps what was typed, wit
   const own = await startBot({ TABLES_CONNECTION_STRING: azurite.connectionString });
   try {
     const id = await setUp(own, "Fragile Trust");
-    const step = await own.invoke(lead, "s11.step", { returnId: id, indicatorId: "1.2" });
-    const save = actionOf(step.card, "s11.save", (a) => a.data.go === "next");
+    const step = await openWithRating(own, lead, id, "1.2", "partially");
+    const save = actionOf(step.card, "s11.save", (a) => a.title === "Save and next");
     await azurite.stop();
     const r = await own.invoke(lead, "s11.save", { ...save.data, rating: "partially", evidence: "Typed on the train 🚆", actionText: "Brief managers", actionOwner: "Head of HR", actionDue: "2027-05-01" });
     expect(r.status).toBe(200);
@@ -146,8 +147,8 @@ test("a throttled Bot Connector still delivers the sign-off request; a slow one 
     const id = await setUp(own, "Throttled Trust");
     const answerAllAgain = async (reason: string) => {
       for (const ind of DEFAULT_TEMPLATE.standards.flatMap((st) => st.indicators.map((i) => i.id))) {
-        const step = await own.invoke(lead, "s11.step", { returnId: id, indicatorId: ind });
-        await own.invoke(lead, "s11.save", { ...actionOf(step.card, "s11.save").data, go: "stay", rating: "na", naReason: reason });
+        const step = await openWithRating(own, lead, id, ind, "na");
+        await own.invoke(lead, "s11.save", { ...actionOf(step.card, "s11.save").data, then: "stay", rating: "na", naReason: reason });
       }
     };
     await answerAllAgain("Not relevant to us");

@@ -2,6 +2,7 @@ import { startBot, type BotUnderTest } from "../support/botUnderTest";
 import { actionOf, inputsOf, plain, textOf } from "../support/cardTools";
 import { newTeamsUser, personalConversationId, TEST_TENANT_ID, type TeamsUser } from "../support/teamsActivity";
 import { DEFAULT_TEMPLATE } from "../../src/section11/templateCatalog";
+import { answerIndicator, openWithRating } from "../support/section11";
 
 /**
  * A safeguarding lead's whole journey over HTTP, as Teams would send it: first contact,
@@ -27,9 +28,9 @@ beforeAll(async () => {
   for (const u of [admin, lead, lead2, officer, outsider]) bot.addToRoster(u);
   const s = bot.app.services;
   const actor = { principal: { tenantId: TEST_TENANT_ID, aadObjectId: admin.aadObjectId }, name: admin.name };
-  await s.cycles.create({ cycleId: "s11-2026", name: "Section 11 audit 2026-28", deadline: "2027-02-28", templateId: DEFAULT_TEMPLATE.id, templateVersion: DEFAULT_TEMPLATE.version, partnerships: ["Westmere"], status: "open", createdAt: "2026-11-01T09:00:00Z", createdBy: actor.name });
-  await s.agencies.create({ agencyId: "southdown-health", name: "Southdown Community Health NHS Trust", sector: "health", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
-  await s.agencies.create({ agencyId: "eastshire-fire", name: "Eastshire Fire & Rescue", sector: "fire", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
+  await s.repos.cycles.create({ cycleId: "s11-2026", name: "Section 11 audit 2026-28", deadline: "2027-02-28", templateId: DEFAULT_TEMPLATE.id, templateVersion: DEFAULT_TEMPLATE.version, partnerships: ["Westmere"], status: "open", createdAt: "2026-11-01T09:00:00Z", createdBy: actor.name });
+  await s.repos.agencies.create({ agencyId: "southdown-health", name: "Southdown Community Health NHS Trust", sector: "health", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
+  await s.repos.agencies.create({ agencyId: "eastshire-fire", name: "Eastshire Fire & Rescue", sector: "fire", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
   const grant = (u: TeamsUser, role: "lead" | "officer", agencyId: string, agencyName: string) =>
     s.access.grant({ role, agencyId, agencyName, holder: { kind: "email", email: u.email! }, name: u.name, email: u.email!, by: admin.name });
   await grant(lead, "lead", "southdown-health", "Southdown Community Health NHS Trust");
@@ -75,10 +76,10 @@ test("audit opens the overview with progress per standard", async () => {
 });
 
 test("a step saves, moves on, and a hard error keeps what was typed", async () => {
-  const step = await bot.invoke(lead, "s11.step", { returnId, indicatorId: "1.1" });
+  const step = await openWithRating(bot, lead, returnId, "1.1", "partially");
   expect(step.status).toBe(200);
   expect(plain(textOf(step.card))).toContain(DEFAULT_TEMPLATE.standards[0].indicators[0].text);
-  const save = actionOf(step.card, "s11.save", (a) => a.data.go === "next");
+  const save = actionOf(step.card, "s11.save", (a) => a.title === "Save and next");
 
   const bad = await bot.invoke(lead, "s11.save", { ...save.data, ...answer("partially", { actionDue: "2020-01-01", evidence: "Typed with care ✍️" }) });
   expect(plain(textOf(bad.card))).toMatch(/in the past/);
@@ -90,24 +91,24 @@ test("a step saves, moves on, and a hard error keeps what was typed", async () =
 });
 
 test("an incomplete answer is saved as a draft and says exactly what is missing", async () => {
-  const step = await bot.invoke(lead, "s11.step", { returnId, indicatorId: "1.2" });
-  const save = actionOf(step.card, "s11.save", (a) => a.data.go === "next");
+  const step = await openWithRating(bot, lead, returnId, "1.2", "not");
+  const save = actionOf(step.card, "s11.save", (a) => a.title === "Save and next");
   const r = await bot.invoke(lead, "s11.save", { ...save.data, rating: "not", evidence: "" });
   const text = plain(textOf(r.card));
-  expect(text).toContain("Saved as a draft");
+  expect(text).toContain("as a draft");
   expect(text).toContain("Add evidence");
   expect(text).toContain("Name who leads the action");
   expect(inputsOf(r.card).rating).toBe("not");
 });
 
 test("a stale card never overwrites a newer answer; the second lead is shown the current answer and keeps their text", async () => {
-  const a = await bot.invoke(lead, "s11.step", { returnId, indicatorId: "2.1" });
-  const b = await bot.invoke(lead2, "s11.step", { returnId, indicatorId: "2.1" });
+  const a = await openWithRating(bot, lead, returnId, "2.1", "fully");
+  const b = await openWithRating(bot, lead2, returnId, "2.1", "partially");
   const saveA = actionOf(a.card, "s11.save");
   const saveB = actionOf(b.card, "s11.save");
-  const first = await bot.invoke(lead, "s11.save", { ...saveA.data, go: "stay", ...answer("fully", { evidence: "Lee's evidence" }) });
+  const first = await bot.invoke(lead, "s11.save", { ...saveA.data, then: "stay", ...answer("fully", { evidence: "Lee's evidence" }) });
   expect(plain(textOf(first.card))).toContain("Saved");
-  const second = await bot.invoke(lead2, "s11.save", { ...saveB.data, go: "stay", ...answer("partially", { evidence: "Lou's evidence" }) });
+  const second = await bot.invoke(lead2, "s11.save", { ...saveB.data, then: "stay", ...answer("partially", { evidence: "Lou's evidence" }) });
   const text = plain(textOf(second.card));
   expect(text).toContain("changed this answer while you were editing");
   expect(inputsOf(second.card).evidence).toBe("Lee's evidence");
@@ -125,12 +126,12 @@ test("resume puts a lead exactly where they left off, from any device", async ()
 test("another agency's return, a missing indicator and an unknown verb get clear answers and change nothing", async () => {
   const foreign = await bot.invoke(lead, "s11.step", { returnId: otherReturnId, indicatorId: "1.1" });
   expect(plain(textOf(foreign.card))).toContain("don't have access");
-  const foreignSave = await bot.invoke(lead, "s11.save", { returnId: otherReturnId, indicatorId: "1.1", etag: "*", go: "next", ...answer("not") });
+  const foreignSave = await bot.invoke(lead, "s11.save", { returnId: otherReturnId, indicatorId: "1.1", etag: "*", then: "next", ...answer("not") });
   expect(plain(textOf(foreignSave.card))).toContain("don't have access");
   const theirs = await bot.invoke(outsider, "s11.step", { returnId: otherReturnId, indicatorId: "1.1" });
   expect(inputsOf(theirs.card).rating ?? "").toBe("");
 
-  const missing = await bot.invoke(lead, "s11.save", { returnId, indicatorId: "99.9", etag: "x", go: "next", ...answer("fully") });
+  const missing = await bot.invoke(lead, "s11.save", { returnId, indicatorId: "99.9", etag: "x", then: "next", ...answer("fully") });
   expect(plain(textOf(missing.card))).toContain("not part of this audit");
   const unknown = await bot.invoke(lead, "s11.deleteEverything", { returnId });
   expect(unknown.status).toBe(200);
@@ -140,8 +141,8 @@ test("another agency's return, a missing indicator and an unknown verb get clear
 });
 
 test("100,000 characters of evidence are refused with the limit, keeping the first 4,000", async () => {
-  const step = await bot.invoke(lead, "s11.step", { returnId, indicatorId: "2.2" });
-  const save = actionOf(step.card, "s11.save", (a) => a.data.go === "next");
+  const step = await openWithRating(bot, lead, returnId, "2.2", "fully");
+  const save = actionOf(step.card, "s11.save", (a) => a.title === "Save and next");
   const huge = "E".repeat(100_000);
   const r = await bot.invoke(lead, "s11.save", { ...save.data, ...answer("fully", { evidence: huge }) });
   expect(plain(textOf(r.card))).toContain("100,000 characters; the limit is 4,000");
@@ -153,11 +154,9 @@ test("100,000 characters of evidence are refused with the limit, keeping the fir
 
 async function answerAll(user: TeamsUser) {
   for (const id of allIndicators) {
-    const step = await bot.invoke(user, "s11.step", { returnId, indicatorId: id });
     // "stay" is what a card-less client would send; the buttons move on, which the other tests cover.
-    const save = actionOf(step.card, "s11.save");
     const rating = id.startsWith("9.") ? "na" : id === "5.5" ? "partially" : "fully";
-    const r = await bot.invoke(user, "s11.save", { ...save.data, go: "stay", ...answer(rating) });
+    const r = await answerIndicator(bot, user, returnId, id, answer(rating));
     expect(plain(textOf(r.card))).toMatch(/Saved/);
   }
 }
@@ -194,13 +193,13 @@ test("review, sign-off request, senior officer's approval and one atomic submiss
 });
 
 test("after submission the agency can update; the first submission stays as it was", async () => {
-  const step = await bot.invoke(lead, "s11.step", { returnId, indicatorId: "5.5" });
-  const save = actionOf(step.card, "s11.save", (a) => a.data.go === "overview");
+  const step = await openWithRating(bot, lead, returnId, "5.5", "fully");
+  const save = actionOf(step.card, "s11.save", (a) => a.title === "Save and overview");
   const r = await bot.invoke(lead, "s11.save", { ...save.data, ...answer("fully", { evidence: "Supervision audit in Jan 2027 showed training applied." }) });
   expect(plain(textOf(r.card))).toContain("Updated since submission");
 
   const actor = { principal: { tenantId: TEST_TENANT_ID, aadObjectId: lead.aadObjectId }, name: lead.name };
-  const firstCopy = await bot.app.services.returns.firstSubmission(actor, returnId);
+  const firstCopy = await bot.app.services.returnService.firstSubmission(actor, returnId);
   expect(firstCopy?.get("5.5")?.rating).toBe("partially");
   expect(firstCopy?.size).toBe(allIndicators.length);
 });
@@ -220,8 +219,7 @@ test("the senior officer can send a return back with a comment, and the lead see
 test("a change after sign-off was requested stops the approval until the lead sends it again", async () => {
   const sent = await bot.invoke(lead, "s11.requestSignoff", { returnId });
   expect(plain(textOf(sent.card))).toContain("Sent for sign-off");
-  const step = await bot.invoke(lead, "s11.step", { returnId, indicatorId: "3.1" });
-  await bot.invoke(lead, "s11.save", { ...actionOf(step.card, "s11.save").data, go: "stay", ...answer("fully", { evidence: "Framework re-issued Dec 2026." }) });
+  await answerIndicator(bot, lead, returnId, "3.1", answer("fully", { evidence: "Framework re-issued Dec 2026." }));
   const approve = await bot.invoke(officer, "s11.approve", { returnId });
   expect(plain(textOf(approve.card))).toContain("changed after sign-off was requested");
   const review = await bot.invoke(lead, "s11.review", { returnId });

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { startBot } from "../support/botUnderTest";
 import { plain, textOf } from "../support/cardTools";
 import { newTeamsUser } from "../support/teamsActivity";
-import { messageReply } from "../../src/bot/reply";
+import { z } from "zod/v4";
+import { messageReply } from "../../src/cards/reply";
+import { verb } from "../../src/routes";
 
 /**
  * Graceful shutdown (what src/index.ts does on SIGTERM): RunningApp.close() stops taking new
@@ -16,20 +18,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test("close() waits for a slow turn to answer 200, then refuses connections and stops the embedded Azurite", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "bot-shutdown-"));
   // No storage configured: the app starts its own Azurite under DATA_DIR, as a first local run does.
-  const bot = await startBot({ TABLES_CONNECTION_STRING: "", DATA_DIR: dataDir });
-  try {
-    const health = await fetch(`${bot.url}/api/health`).then((r) => r.json());
-    expect(health).toEqual({ ok: true, storage: "embedded Azurite" });
-
-    let turnStarted!: () => void;
-    const started = new Promise<void>((r) => (turnStarted = r));
-    let turnFinishedAt = 0;
-    bot.app.verbs["test.slow"] = async () => {
+  let turnStarted!: () => void;
+  const started = new Promise<void>((r) => (turnStarted = r));
+  let turnFinishedAt = 0;
+  const slow = verb({
+    verb: "test.slow",
+    input: z.object({}),
+    run: async () => {
       turnStarted();
       await sleep(500);
       turnFinishedAt = Date.now();
       return messageReply("Slow answer", "Finished after half a second.", "good");
-    };
+    },
+  });
+  const bot = await startBot({ TABLES_CONNECTION_STRING: "", DATA_DIR: dataDir }, { features: [{ verbs: [slow] }] });
+  try {
+    const health = await fetch(`${bot.url}/api/health`).then((r) => r.json());
+    expect(health).toEqual({ ok: true, storage: "ok" });
 
     const user = newTeamsUser({ name: "Sal Slow" });
     const pending = bot.invoke(user, "test.slow");

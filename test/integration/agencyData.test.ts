@@ -1,8 +1,7 @@
 /** Export and deletion of one agency's data (backup, subject access, leaver requests) against a real Azurite. */
 import { odata, type TableClient } from "@azure/data-tables";
 import { closeAgencyMatches, DeleteNotConfirmedError, deleteAgency, exportAgency, UnknownAgencyError, type AgencyDataProgress, type AgencyExport } from "../../src/admin/agencyData";
-import { buildAdminServices, type AdminServices } from "../../src/compose";
-import { loadConfig } from "../../src/config";
+import { adminHarness, type AdminHarness } from "../support/adminHarness";
 import type { Actor } from "../../src/people/actor";
 import type { Answer } from "../../src/section11/answer";
 import type { Agency } from "../../src/storage/agenciesRepo";
@@ -11,12 +10,12 @@ import { key, splitKey } from "../../src/storage/keys";
 import type { Person } from "../../src/storage/peopleRepo";
 import { returnPartition } from "../../src/storage/returnsRepo";
 import { TABLE_NAMES, TableStore, type TableName } from "../../src/storage/tableStore";
-import { testTablesConnectionString, uniquePrefix } from "../support/tablePrefix";
+import { columnsOf } from "../../src/section11/answer";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";
 const ADMIN: Actor = { principal: { tenantId: TENANT, aadObjectId: "aaaaaaaa-0000-0000-0000-000000000001" }, name: "Bea Manager" };
-const HANNAH: Person = { tenantId: "99999999-0000-0000-0000-000000000009", aadObjectId: "cccccccc-0000-0000-0000-000000000003", name: "Hannah Marsh", email: "hannah@alpha.example", conversation: "", firstSeenAt: "2025-06-01T08:00:00.000Z" };
-const OLU: Person = { tenantId: "99999999-0000-0000-0000-000000000009", aadObjectId: "dddddddd-0000-0000-0000-000000000004", name: "Olu Adeyemi", email: "olu@alpha.example", conversation: "", firstSeenAt: "2025-06-01T08:00:00.000Z" };
+const HANNAH: Person = { tenantId: "99999999-0000-0000-0000-000000000009", aadObjectId: "cccccccc-0000-0000-0000-000000000003", name: "Hannah Marsh", email: "hannah@alpha.example", upn: "hannah@alpha.example", conversation: "", firstSeenAt: "2025-06-01T08:00:00.000Z" };
+const OLU: Person = { tenantId: "99999999-0000-0000-0000-000000000009", aadObjectId: "dddddddd-0000-0000-0000-000000000004", name: "Olu Adeyemi", email: "olu@alpha.example", upn: "olu@alpha.example", conversation: "", firstSeenAt: "2025-06-01T08:00:00.000Z" };
 const ALPHA = "alpha-trust";
 const ANNEX = "alpha-trust-annex"; // shares a prefix with ALPHA: must never be caught by it
 const OBRIEN = "o'brien";
@@ -24,7 +23,7 @@ const OBRIEN = "o'brien";
 const blank: Answer = { evidence: "", naReason: "", actionText: "", actionOwner: "", actionDue: "" };
 
 interface World {
-  s: AdminServices;
+  s: AdminHarness;
   store: TableStore;
   cycle1: string;
   cycle2: string;
@@ -55,15 +54,13 @@ function belongsTo(table: TableName, row: Row, agencyId: string): boolean {
 
 async function answer(w: World, pk: string, indicatorId: string, a: Partial<Answer>, who: Person, at: string): Promise<void> {
   const stored = (await w.s.returns.getAnswer(pk, indicatorId))!;
-  await w.s.returns.updateAnswer(pk, stored, { ...blank, ...a }, { name: who.name, key: `${who.tenantId}:${who.aadObjectId}` }, at);
+  await w.s.returns.saveAnswer(pk, indicatorId, stored.etag, columnsOf({ ...blank, ...a }), { name: who.name, key: `${who.tenantId}:${who.aadObjectId}` }, at);
 }
 
 async function build(): Promise<World> {
-  const store = new TableStore({ connectionString: testTablesConnectionString(), prefix: uniquePrefix() });
-  await store.ensureTables();
   const clock = { t: Date.parse("2025-06-02T09:00:00Z") };
-  const config = loadConfig({ ADMIN_AAD_OBJECT_IDS: `${TENANT}:${ADMIN.principal.aadObjectId}`, LOCAL_USERS_ARE_ADMINS: "false" });
-  const s = buildAdminServices(config, store, () => new Date(clock.t));
+  const s = await adminHarness({ ADMIN_AAD_OBJECT_IDS: `${TENANT}:${ADMIN.principal.aadObjectId}` }, () => new Date(clock.t));
+  const store = s.store;
   const w: World = { s, store, cycle1: "audit-2024-26", cycle2: "audit-2025-27", clock };
 
   // Two cycles (created an hour apart, so the newest is first), both open.
@@ -90,8 +87,14 @@ async function build(): Promise<World> {
   for (const [i, id] of ids.entries()) await answer(w, pk1, id, { rating: "fully", evidence: `Alpha evidence ${id}` }, HANNAH, new Date(clock.t + i * 1000).toISOString());
   await answer(w, pk1, ids[0], { rating: "partially", evidence: "First try", actionText: "Fix it", actionOwner: "Dee", actionDue: "2025-09-01" }, HANNAH, "2025-06-03T10:00:00.000Z");
   await answer(w, pk1, ids[0], { rating: "fully", evidence: "Fixed: audit trail in place" }, OLU, "2025-06-04T10:00:00.000Z");
-  const loaded = (await s.returns.load(pk1))!;
-  await s.returns.submit(loaded, { status: "submitted", firstSubmittedAt: "2025-06-05T10:00:00.000Z", lastSubmittedAt: "2025-06-05T10:00:00.000Z", submittedBy: OLU.name, signedOffBy: OLU.name, submissionCount: 1 }, true);
+  // Sent for sign-off by Hannah and signed off by Olu, through the service.
+  const savedClock = clock.t;
+  clock.t = Date.parse("2025-06-05T09:00:00Z");
+  await s.returnService.requestSignoff({ principal: HANNAH, name: HANNAH.name }, pk1);
+  clock.t = Date.parse("2025-06-05T10:00:00Z");
+  const approved = await s.returnService.approve({ principal: OLU, name: OLU.name }, pk1);
+  expect(String(approved.view.notice?.text)).toContain("Signed off and submitted");
+  clock.t = savedClock;
   // After submission Hannah changes one answer: the first-submission copy must keep the old one.
   await answer(w, pk1, ids[1], { rating: "not", evidence: "Found a gap", actionText: "Train staff", actionOwner: "Hannah", actionDue: "2025-10-01" }, HANNAH, "2025-06-06T10:00:00.000Z");
 
@@ -124,9 +127,9 @@ describe("exportAgency / deleteAgency", () => {
 
   it("exports everything of the agency and nothing of any other", async () => {
     const progress: AgencyDataProgress[] = [];
-    exported = await exportAgency({ ...w.s, store: w.store }, ALPHA, { onProgress: (p) => { progress.push(p); } });
+    exported = await exportAgency({ store: w.store, now: () => new Date(w.clock.t) }, ALPHA, { onProgress: (p) => { progress.push(p); } });
 
-    expect(exported).toMatchObject({ format: 1, kind: "agency-export", exportedAt: new Date(w.clock.t).toISOString() });
+    expect(exported).toMatchObject({ format: 2, kind: "agency-export", exportedAt: new Date(w.clock.t).toISOString() });
     expect(exported.agency).toMatchObject({ agencyId: ALPHA, name: "Alpha Trust", sector: "health", partnerships: ["Westmere"] });
     expect(JSON.parse(JSON.stringify(exported))).toEqual(exported);
 
@@ -139,10 +142,11 @@ describe("exportAgency / deleteAgency", () => {
     expect(r1.answers.every((a) => a.rating !== null && a.updatedAt !== "")).toBe(true);
     const [first, second] = r1.answers;
     expect(first).toMatchObject({ rating: "fully", evidence: "Fixed: audit trail in place", updatedBy: OLU.name, updatedByKey: `${OLU.tenantId}:${OLU.aadObjectId}`, updatedAt: "2025-06-04T10:00:00.000Z" });
+    // The whole audit trail: every change with who, when and what the answer became.
     expect(first.history).toEqual([
-      { at: "2025-06-04T10:00:00.000Z", by: OLU.name, rating: "fully" },
-      { at: "2025-06-03T10:00:00.000Z", by: HANNAH.name, rating: "partially" },
-      { at: expect.stringMatching(/^2025-06-02T1/), by: HANNAH.name, rating: "fully" },
+      expect.objectContaining({ at: "2025-06-04T10:00:00.000Z", by: OLU.name, rating: "fully", evidence: "Fixed: audit trail in place", actionText: "" }),
+      expect.objectContaining({ at: "2025-06-03T10:00:00.000Z", by: HANNAH.name, rating: "partially", evidence: "First try", actionText: "Fix it", actionOwner: "Dee", actionDue: "2025-09-01" }),
+      expect.objectContaining({ at: expect.stringMatching(/^2025-06-02T1/), by: HANNAH.name, rating: "fully" }),
     ]);
     expect(second).toMatchObject({ rating: "not", evidence: "Found a gap", actionText: "Train staff", actionDue: "2025-10-01" });
     expect(r1.access.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
@@ -151,17 +155,19 @@ describe("exportAgency / deleteAgency", () => {
     ]);
     // The first-submission copy: as it was when signed off, with who saved each answer.
     expect(r1.firstSubmission!.header).toMatchObject({ status: "submitted", firstSubmittedAt: "2025-06-05T10:00:00.000Z", submissionCount: 1 });
+    expect(r1.submissions).toEqual([expect.objectContaining({ number: 1, at: "2025-06-05T10:00:00.000Z", signedOffBy: OLU.name, requestedBy: HANNAH.name })]);
     expect(r1.firstSubmission!.answers).toHaveLength(42);
     expect(r1.firstSubmission!.answers[1]).toMatchObject({ indicatorId: second.indicatorId, rating: "fully", evidence: `Alpha evidence ${second.indicatorId}`, updatedBy: HANNAH.name });
     expect(r1.otherRows).toEqual([]);
-    expect(r1.rowCount).toBe(1 + 42 + 2 + 1 + 42);
+    // header, answers, access rows, history (42 + 3), the decision, the snapshot (header + 5 chunks)
+    expect(r1.rowCount).toBe(1 + 42 + 2 + 45 + 1 + 6);
 
     expect(r2.header).toMatchObject({ status: "draft", submissionCount: 0 });
     expect(r2.firstSubmission).toBeNull();
     expect(r2.answers.filter((a) => a.updatedAt)).toEqual([expect.objectContaining({ rating: "na", naReason: "We do not run that service" })]);
     expect(r2.otherRows).toHaveLength(150);
     expect(r2.otherRows[0]).toMatchObject({ partitionKey: returnPartition(w.cycle2, ALPHA), rowKey: "zz|0000", note: "legacy row" });
-    expect(r2.rowCount).toBe(1 + 42 + 2 + 150);
+    expect(r2.rowCount).toBe(1 + 42 + 2 + 1 + 150);
 
     // Grants on both sides: Hannah (lead), Olu (officer), and the e-mail still waiting.
     const summary = (gs: AgencyExport["grants"]["agencySide"]) => gs.map((g) => `${g.role} ${g.holder} ${g.personName}`).sort();
@@ -216,14 +222,14 @@ describe("exportAgency / deleteAgency", () => {
 
   it("deletes the agency's returns, grants and row, and nothing else (People rows stay)", async () => {
     const before = await dumpAll(w.store);
-    const annexBefore = await exportAgency({ ...w.s, store: w.store }, ANNEX);
+    const annexBefore = await exportAgency({ store: w.store, now: () => new Date(w.clock.t) }, ANNEX);
     const progress: AgencyDataProgress[] = [];
     const batches = jest.spyOn(w.store.table("Returns"), "submitTransaction");
-    const counts = await deleteAgency({ ...w.s, store: w.store }, ALPHA, { confirm: ALPHA, onProgress: (p) => { progress.push(p); } });
-    // One transaction per at most 100 rows of one partition: 88 rows, then 100 + 95.
+    const counts = await deleteAgency({ store: w.store }, ALPHA, { confirm: ALPHA, onProgress: (p) => { progress.push(p); } });
+    // One transaction per at most 100 rows of one partition: 97 rows, then 100 + 96.
     const calls = batches.mock.calls.map(([actions]) => actions);
     batches.mockRestore();
-    expect(calls.map((actions) => actions.length).sort((a, b) => a - b)).toEqual([88, 95, 100]);
+    expect(calls.map((actions) => actions.length).sort((a, b) => a - b)).toEqual([96, 97, 100]);
     expect(calls.every((actions) => actions.every(([kind]) => kind === "delete") && new Set(actions.map(([, e]) => e.partitionKey)).size === 1)).toBe(true);
     expect(counts).toEqual({ returns: 2, returnRows: exported.returns[0].rowCount + exported.returns[1].rowCount, grantRows: { agencySide: 3, holderSide: 3 }, agencyRows: 1 });
     expect(progress.map((p) => p.step)).toEqual(["grants", "grants", "return", "return", "agency"]);
@@ -242,7 +248,7 @@ describe("exportAgency / deleteAgency", () => {
     expect(await w.s.grants.forHolder(holderKey({ kind: "person", principal: OLU }))).toEqual([]);
     expect(await w.s.agencies.get(ALPHA)).toBeUndefined();
     expect(await w.s.returns.load(returnPartition(w.cycle1, ALPHA))).toBeUndefined();
-    expect(await exportAgency({ ...w.s, store: w.store }, ANNEX)).toEqual(annexBefore);
+    expect(await exportAgency({ store: w.store, now: () => new Date(w.clock.t) }, ANNEX)).toEqual(annexBefore);
 
     // A second delete finds nothing to delete.
     await expect(deleteAgency({ store: w.store }, ALPHA, { confirm: ALPHA })).rejects.toBeInstanceOf(UnknownAgencyError);

@@ -1,4 +1,6 @@
 import { loadConfig } from "../../src/config";
+import type { FeatureRoutes } from "../../src/routes";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { startApp, type RunningApp } from "../../src/app";
 import { startConnector, type Connector } from "./connector";
 import { postActivity } from "./http";
@@ -24,11 +26,11 @@ export interface BotUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startBot(env: Record<string, string> = {}, opts: { now?: () => Date } = {}): Promise<BotUnderTest> {
+export async function startBot(env: Record<string, string> = {}, opts: { now?: () => Date; features?: FeatureRoutes[]; storagePolicies?: PipelinePolicy[] } = {}): Promise<BotUnderTest> {
   const connector = await startConnector();
   setDefaultServiceUrl(connector.serviceUrl);
   const config = loadConfig({ TABLES_CONNECTION_STRING: testTablesConnectionString(), TABLE_PREFIX: uniquePrefix(), PORT: "0", LOG_LEVEL: "silent", LOCAL_USERS_ARE_ADMINS: "false", ...env });
-  const app = await startApp(config, { now: opts.now });
+  const app = await startApp(config, { now: opts.now, storagePolicies: opts.storagePolicies, features: opts.features ? (s) => [...s.features, ...opts.features!] : undefined });
 
   const lastReplyAfter = async (seq: number) => {
     const all = connector.activities.filter((a) => a.seq > seq && (a.operation === "reply" || a.operation === "send"));

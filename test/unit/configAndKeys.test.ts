@@ -30,8 +30,43 @@ describe("configuration", () => {
   });
 
   test("local users are admins only in local mode", () => {
-    const c = loadConfig({ MicrosoftAppId: "11111111-1111-1111-1111-111111111111", MicrosoftAppPassword: "s", LOCAL_USERS_ARE_ADMINS: "true" });
+    const c = loadConfig({ MicrosoftAppId: "11111111-1111-1111-1111-111111111111", MicrosoftAppPassword: "s", MicrosoftAppTenantId: "22222222-2222-2222-2222-222222222222", ALLOWED_TENANT_IDS: "22222222-2222-2222-2222-222222222222", LOCAL_USERS_ARE_ADMINS: "true" });
     expect(c.LOCAL_USERS_ARE_ADMINS).toBe(false);
+  });
+
+  describe("which organisations may use a registered bot", () => {
+    const bot = { MicrosoftAppId: "11111111-1111-1111-1111-111111111111", MicrosoftAppPassword: "s" };
+    const home = "22222222-2222-2222-2222-222222222222";
+    const agency = "33333333-3333-3333-3333-333333333333";
+
+    test("a multi-tenant bot with no allow-list refuses to start, saying why", () => {
+      expect(() => loadConfig({ ...bot, MicrosoftAppType: "MultiTenant", MicrosoftAppTenantId: home })).toThrow(/ALLOWED_TENANT_IDS: is required for a multi-tenant bot: without it any Microsoft 365 organisation could use the bot/);
+    });
+
+    test("an explicit * admits every tenant; the home tenant is then the app's own", () => {
+      const c = loadConfig({ ...bot, MicrosoftAppType: "MultiTenant", MicrosoftAppTenantId: home, ALLOWED_TENANT_IDS: "*" });
+      expect(c.anyTenant).toBe(true);
+      expect(c.homeTenantId).toBe(home);
+      expect(() => loadConfig({ ...bot, MicrosoftAppType: "MultiTenant", ALLOWED_TENANT_IDS: "*" })).toThrow(/MicrosoftAppTenantId: set the partnership's own tenant id/);
+      expect(() => loadConfig({ ...bot, MicrosoftAppType: "MultiTenant", MicrosoftAppTenantId: home, ALLOWED_TENANT_IDS: `*,${agency}` })).toThrow(/either \* \(every tenant\) or a list/);
+    });
+
+    test("a list admits exactly its tenants; the first is home when the app names none", () => {
+      const c = loadConfig({ ...bot, MicrosoftAppType: "MultiTenant", ALLOWED_TENANT_IDS: `${home.toUpperCase()},${agency}` });
+      expect(c.anyTenant).toBe(false);
+      expect(c.ALLOWED_TENANT_IDS).toEqual([home, agency]);
+      expect(c.homeTenantId).toBe(home);
+    });
+
+    test("a single-tenant bot with no list admits its own tenant only", () => {
+      const c = loadConfig({ ...bot, MicrosoftAppType: "SingleTenant", MicrosoftAppTenantId: home });
+      expect(c.anyTenant).toBe(false);
+      expect(c.ALLOWED_TENANT_IDS).toEqual([home]);
+    });
+
+    test("local mode with no list admits any tenant (the playground's)", () => {
+      expect(loadConfig({}).anyTenant).toBe(true);
+    });
   });
 });
 

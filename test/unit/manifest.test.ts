@@ -115,8 +115,8 @@ describe("Teams app manifest", () => {
     expect(lists.find((l) => l.scopes.includes("personal"))!.commands.map((c) => c.title)).toEqual([
       "help", "audit", "continue", "review", "signoffs", "admin", "status", "whoami",
     ]);
-    expect(lists.find((l) => l.scopes.includes("team"))!.commands.map((c) => c.title)).toEqual(["help", "status"]);
-    expect(lists.find((l) => l.scopes.includes("groupChat"))!.commands.map((c) => c.title)).toEqual(["help", "status"]);
+    expect(lists.find((l) => l.scopes.includes("team"))!.commands.map((c) => c.title)).toEqual(["help"]);
+    expect(lists.find((l) => l.scopes.includes("groupChat"))!.commands.map((c) => c.title)).toEqual(["help"]);
   });
 
   it("adds webApplicationInfo only when AAD_APP_ID_URI is set", async () => {

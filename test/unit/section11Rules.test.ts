@@ -1,5 +1,7 @@
-import { missingForCompletion, normaliseAnswerInput, isRealDate, EMPTY_ANSWER } from "../../src/section11/answer";
-import { daysLeftText, fullyMeetsMajority, resumePoint, displayStatus, countsByStandard } from "../../src/section11/status";
+import { missingForCompletion, normaliseAnswerInput, EMPTY_ANSWER, onlyWhatRatingUses } from "../../src/section11/answer";
+import { fullyMeetsMajority, resumePoint, displayStatus, countsByStandard } from "../../src/section11/status";
+import { daysLeftText, isRealDate, ukDate } from "../../src/time";
+import { describeTemplateIssue } from "../../src/section11/template";
 import { parseTemplate, TemplateIndex, MAX_INDICATORS } from "../../src/section11/template";
 import { DEFAULT_TEMPLATE } from "../../src/section11/templateCatalog";
 import type { LoadedReturn, ReturnHeader, StoredAnswer } from "../../src/storage/returnsRepo";
@@ -14,8 +16,7 @@ describe("answer input", () => {
   });
 
   test("a past due date that was already stored is not an error (the action is just overdue)", () => {
-    const previous = { ...EMPTY_ANSWER, actionDue: "2026-01-01" };
-    expect(normaliseAnswerInput({ actionDue: "2026-01-01" }, today, previous).problems).toEqual([]);
+    expect(normaliseAnswerInput({ actionDue: "2026-01-01" }, today, "2026-01-01").problems).toEqual([]);
   });
 
   test("text over the limit is cut to the limit and the message gives both lengths", () => {
@@ -61,8 +62,8 @@ describe("template", () => {
 
 describe("status rules", () => {
   const index = new TemplateIndex(DEFAULT_TEMPLATE);
-  const header: ReturnHeader = { cycleId: "c", agencyId: "a", agencyName: "A", sector: "health", templateId: "t", templateVersion: 1, status: "draft", createdAt: "", submissionCount: 0 };
-  const ans = (id: string, over: Partial<StoredAnswer> = {}): StoredAnswer => ({ ...EMPTY_ANSWER, indicatorId: id, etag: "e", updatedAt: "", updatedBy: "", updatedByKey: "", history: [], historyCount: 0, ...over });
+  const header: ReturnHeader = { cycleId: "c", agencyId: "a", agencyName: "A", sector: "health", templateId: "t", templateVersion: 1, status: "draft", createdAt: "", requestSeq: 0, submissionCount: 0 };
+  const ans = (id: string, over: Partial<StoredAnswer> = {}): StoredAnswer => ({ rating: "", evidence: "", naReason: "", actionText: "", actionOwner: "", actionDue: "", indicatorId: id, etag: "e", updatedAt: "", updatedBy: "", updatedByKey: "", ...over });
   const loaded = (answers: StoredAnswer[]): LoadedReturn => ({ partitionKey: "c|a", header, headerEtag: "h", access: [], answers: new Map(index.ordered.map((r) => [r.indicator.id, answers.find((a) => a.indicatorId === r.indicator.id) ?? ans(r.indicator.id)])) });
 
   test("resume goes after the last complete answer this person saved, or back to their incomplete one", () => {
@@ -94,5 +95,39 @@ describe("status rules", () => {
     expect(daysLeftText("2026-11-25", today)).toBe("3 days left");
     expect(daysLeftText("2026-11-22", today)).toBe("due today");
     expect(daysLeftText("2026-11-21", today)).toBe("1 day overdue");
+  });
+});
+
+describe("UK dates", () => {
+  test("today turns over at midnight in England, across the clock changes", () => {
+    // Winter (GMT): 23:30 UTC is still the same day.
+    expect(ukDate(new Date("2026-12-01T23:30:00Z"))).toBe("2026-12-01");
+    // Summer (BST, UTC+1): 23:30 UTC is already the next day in England.
+    expect(ukDate(new Date("2026-07-01T23:30:00Z"))).toBe("2026-07-02");
+    // The night the clocks go forward (29 Mar 2026, 01:00 UTC) and back (25 Oct 2026, 01:00 UTC).
+    expect(ukDate(new Date("2026-03-28T23:59:00Z"))).toBe("2026-03-28");
+    expect(ukDate(new Date("2026-03-29T23:30:00Z"))).toBe("2026-03-30");
+    expect(ukDate(new Date("2026-10-25T00:30:00Z"))).toBe("2026-10-25");
+    expect(ukDate(new Date("2026-10-25T23:30:00Z"))).toBe("2026-10-25");
+    // Days left are whole calendar days, whatever the clock change in between.
+    expect(daysLeftText("2026-03-30", ukDate(new Date("2026-03-28T12:00:00Z")))).toBe("2 days left");
+  });
+});
+
+describe("what a rating uses", () => {
+  test("text typed for another rating is not stored", () => {
+    const a = onlyWhatRatingUses({ rating: "fully", evidence: "Board minutes", naReason: "n/a text", actionText: "Typed before switching", actionOwner: "Me", actionDue: "2027-01-01" });
+    expect(a).toEqual({ rating: "fully", evidence: "Board minutes", naReason: "", actionText: "", actionOwner: "", actionDue: "" });
+    expect(onlyWhatRatingUses({ rating: "na", evidence: "x", naReason: "We have none", actionText: "y", actionOwner: "", actionDue: "" })).toEqual({ rating: "na", evidence: "", naReason: "We have none", actionText: "", actionOwner: "", actionDue: "" });
+  });
+});
+
+describe("template problems in plain words", () => {
+  test("say which standard and indicator, counted from 1, and what to fix", () => {
+    const json = { id: "t", version: 1, name: "T", standards: [{ id: "S1", title: "A", indicators: [{ id: "a1", text: "ok" }] }, { id: "S2", title: "B", indicators: [{ id: "b1", text: "ok" }, { id: "b2" }] }] };
+    const r = parseTemplate(json);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems).toEqual(['Standard 2 ("S2"), indicator 2 ("b2"): the question text is missing.']);
+    expect(describeTemplateIssue(["standards", 0, "title"], "expected string, received undefined", { standards: [{}] })).toBe("Standard 1: the title is missing.");
   });
 });

@@ -1,32 +1,42 @@
-import type { AdminDeps } from "./adminService";
-import type { Agency, Sector } from "../storage/agenciesRepo";
-import type { Cycle } from "../storage/cyclesRepo";
-import { holderKey } from "../storage/grantsRepo";
-import { principalKey, type Principal } from "../storage/principal";
-import type { LoadedReturn, ReturnHeader, StoredAnswer } from "../storage/returnsRepo";
-import { sameAnswer, type Answer, type Rating } from "../section11/answer";
-import type { TemplateIndex } from "../section11/template";
-import { DEFAULT_TEMPLATE } from "../section11/templateCatalog";
-import { mapPool } from "./pool";
-import { idForName } from "./validation";
+import type { Config } from "../src/config";
+import { composeServices, type Services } from "../src/compose";
+import type { Logger } from "../src/log";
+import type { Actor } from "../src/people/actor";
+import type { Agency, Sector } from "../src/storage/agenciesRepo";
+import type { Cycle } from "../src/storage/cyclesRepo";
+import { holderKey } from "../src/storage/grantsRepo";
+import type { Principal } from "../src/storage/principal";
+import type { TableStore } from "../src/storage/tableStore";
+import { answerDigest, answerOf, columnsOf, type Answer, type Rating } from "../src/section11/answer";
+import type { TemplateIndex } from "../src/section11/template";
+import { DEFAULT_TEMPLATE } from "../src/section11/templateCatalog";
+import { mapPool } from "../src/admin/pool";
+import { idForName } from "../src/admin/validation";
+import { createHash } from "node:crypto";
 
 /**
- * A whole demo partnership, written through the real repositories so every card, status line
- * and digest works on it: one cycle over two invented partnerships (Westmere, Eastshire), 57
- * relevant agencies shaped like the seed partnership's (see /docs domain figures), and returns in
- * every state. Of the 40 agencies that have submitted, 31 (77.5%) fully met the majority of
- * indicators at first submission, the seed partnership's headline; three of the weaker ones
- * improved in an update after the panels.
+ * A whole demo partnership, made through the same services the bot uses (answers saved, sent for
+ * sign-off, signed off or sent back, updated), so every card, status line and export works on it:
+ * one cycle over two invented partnerships (Westmere, Eastshire), 57 relevant agencies shaped like
+ * the seed partnership's (see docs domain figures), and returns in every state. Of the 40 agencies
+ * that have submitted, 31 (77.5%) fully met the majority of indicators at first submission, the
+ * seed partnership's headline; three of the weaker ones improved in an update after the panels.
+ * Each agency's services run on a clock of their own, set back to when each step "happened".
  *
  * Idempotent and resumable: ids are slugs of the names, the plan for each agency is
- * deterministic (seeded by its id), and each step looks at what is stored before writing, so a
- * second run writes nothing and a run cut short carries on where it stopped.
+ * deterministic (seeded by its id), and each step looks at what is stored before acting, so a
+ * second run changes nothing and a run cut short carries on where it stopped. Not product code.
  */
 
 export type DemoState = "not_started" | "draft" | "sent_back" | "awaiting_signoff" | "submitted" | "updated" | "resubmitted";
 
-/** What loading demo data needs: the admin's services, without the configuration. */
-export type DemoDeps = Omit<AdminDeps, "config">;
+/** What loading demo data needs: where to write, and the bot's configuration (for its rules). */
+export interface DemoDeps {
+  config: Config;
+  store: TableStore;
+  log: Logger;
+  now: () => Date;
+}
 
 export interface PlaygroundUser {
   tenantId: string;
@@ -58,7 +68,8 @@ export interface DemoSummary {
   elapsedMs: number;
 }
 
-export const DEMO_CYCLE_NAME = "Section 11 audit 2020-22";
+/** Named for the years it runs, like a real cycle: "Demo: Section 11 audit 2026-28". */
+export const demoCycleName = (now: Date) => `Demo: Section 11 audit ${now.getUTCFullYear()}-${String((now.getUTCFullYear() + 2) % 100).padStart(2, "0")}`;
 export const DEMO_PARTNERSHIPS = ["Westmere", "Eastshire"] as const;
 export const PLAYGROUND_AGENCY_NAME = "Demo: Westmere Community Health";
 
@@ -310,7 +321,7 @@ function planAnswers(index: TemplateIndex, agencyId: string, sector: Sector, sta
   return { answers, updates };
 }
 
-// ----- applying a plan through the repositories -----
+// ----- applying a plan through the services -----
 
 interface Counters {
   answersWritten: number;
@@ -318,133 +329,153 @@ interface Counters {
   grantsWritten: number;
 }
 
-async function writeAnswers(deps: DemoDeps, pk: string, loaded: LoadedReturn, wanted: Map<string, Answer>, who: DemoPerson & { key?: string }, startMs: number, onlyIfUnanswered: boolean, c: Counters): Promise<void> {
-  const entries = [...wanted.entries()];
-  await mapPool(entries, 8, async ([indicatorId, answer], i) => {
-    const stored: StoredAnswer | undefined = loaded.answers.get(indicatorId);
-    if (!stored) return;
-    if (onlyIfUnanswered ? stored.updatedAt !== "" : sameAnswer(stored, answer)) return;
-    const at = new Date(startMs + i * 37 * 60_000).toISOString();
-    await deps.returns.updateAnswer(pk, stored, answer, { name: who.name, key: who.key ?? `demo:${who.email}` }, at);
+/** The demo staff of an agency sign in from one invented tenant; ids are derived from their e-mail. */
+const DEMO_TENANT = "00000000-0000-4000-8000-0000000de300";
+function principalOf(p: DemoPerson): Principal {
+  const h = createHash("sha256").update(p.email).digest("hex");
+  return { tenantId: DEMO_TENANT, aadObjectId: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}` };
+}
+const actorOf = (p: DemoPerson): Actor => ({ principal: principalOf(p), name: p.name });
+
+/** Services whose clock the caller moves: each step is dated when it "happened". */
+function servicesAt(deps: DemoDeps): { s: Services; at: (ms: number) => void } {
+  let t = deps.now().getTime();
+  const s = composeServices(deps.config, deps.store, deps.log, () => new Date(t));
+  return { s, at: (ms) => (t = ms) };
+}
+
+/** Saves each wanted answer through the service, as the lead would, one every 37 minutes. */
+async function saveAnswers(s: Services, at: (ms: number) => void, pk: string, wanted: Map<string, Answer>, who: Actor, startMs: number, onlyIfUnanswered: boolean, c: Counters): Promise<void> {
+  let i = 0;
+  for (const [indicatorId, answer] of wanted) {
+    const stored = await s.repos.returns.getAnswer(pk, indicatorId);
+    if (!stored) continue;
+    const current = answerOf(stored);
+    if (onlyIfUnanswered ? stored.updatedAt !== "" : answerDigest(current) === answerDigest(answer)) continue;
+    at(startMs + i++ * 37 * 60_000);
+    await s.returnService.save(who, { returnId: pk, indicatorId, etag: stored.etag, answerDigest: answerDigest(current), storedDue: stored.actionDue, then: "stay", ...columnsOf(answer) });
     c.answersWritten++;
-  });
+  }
 }
 
-async function reload(deps: DemoDeps, pk: string): Promise<LoadedReturn> {
-  const loaded = await deps.returns.load(pk);
-  if (!loaded) throw new Error(`Return ${pk} disappeared while loading demo data`);
-  return loaded;
-}
-
-async function ensureEmailGrants(deps: DemoDeps, agency: Agency, people: { lead: DemoPerson; officer: DemoPerson }, c: Counters): Promise<void> {
-  const existing = new Set((await deps.grants.forAgency(agency.agencyId)).map((g) => `${g.role}|${g.holder}`));
+async function ensurePeople(s: Services, agency: Agency, people: { lead: DemoPerson; officer: DemoPerson }, c: Counters): Promise<void> {
+  const existing = new Set((await s.repos.grants.forAgency(agency.agencyId)).map((g) => `${g.role}|${g.holder}`));
   for (const role of ["lead", "officer"] as const) {
-    const email = people[role].email;
-    if (existing.has(`${role}|${holderKey({ kind: "email", email })}`)) continue;
-    await deps.access.grant({ role, agencyId: agency.agencyId, agencyName: agency.name, holder: { kind: "email", email }, name: people[role].name, email, by: "demo data" });
+    const p = people[role];
+    const principal = principalOf(p);
+    if (existing.has(`${role}|${holderKey({ kind: "person", principal })}`)) continue;
+    await s.repos.people.upsert({ ...principal, name: p.name, email: p.email, upn: p.email, conversation: "", firstSeenAt: agency.createdAt });
+    await s.access.grant({ role, agencyId: agency.agencyId, agencyName: agency.name, holder: { kind: "person", principal }, name: p.name, email: p.email, upn: p.email, by: "demo data" });
     c.grantsWritten++;
   }
 }
 
 async function applyState(deps: DemoDeps, cycle: Cycle, agency: Agency, index: TemplateIndex, state: DemoState, weak: boolean, c: Counters): Promise<string> {
+  const { s, at } = servicesAt(deps);
   const now = deps.now();
   const t = (daysAgo: number, hours = 0) => now.getTime() - daysAgo * DAY + hours * 3_600_000;
-  const iso = (ms: number) => new Date(ms).toISOString();
   const seed = seedOf(agency.agencyId);
   const jitter = seed % 48; // hours, so agencies do not all act at the same moment
   const submitDay = 20 + (seed % 15); // first submissions spread over two weeks
   const askDay = 1 + (seed % 6);
   const people = peopleOf(agency.agencyId);
-  const pk = await deps.returnService.ensureReturn(cycle, agency);
+  const lead = actorOf(people.lead);
+  const officer = actorOf(people.officer);
+  await ensurePeople(s, agency, people, c);
+  at(t(58));
+  const pk = await s.returnService.ensureReturn(cycle, agency);
   if (state === "not_started") return pk;
   const plan = planAnswers(index, agency.agencyId, agency.sector, state, weak, now);
-  let loaded = await reload(deps, pk);
+  const header = async () => (await s.repos.returns.load(pk))!.header;
 
-  const answersStart = state === "draft" ? t(6, -jitter / 4) : state === "sent_back" ? t(16, jitter / 4) : state === "awaiting_signoff" ? t(16, jitter / 4) : t(48, jitter);
-  await writeAnswers(deps, pk, loaded, plan.answers, people.lead, answersStart, true, c);
+  // Answers are saved over about a day, well before the sign-off request that follows them.
+  const answersStart = state === "draft" ? t(6, -jitter / 4) : state === "sent_back" || state === "awaiting_signoff" ? t(16, jitter / 4) : t(submitDay + 4);
+  await saveAnswers(s, at, pk, plan.answers, lead, answersStart, true, c);
   if (state === "draft") return pk;
-  loaded = await reload(deps, pk);
-  const h = loaded.header;
+  let h = await header();
 
   if (state === "awaiting_signoff") {
     if (h.status === "draft" && !h.signoffRequestedAt) {
-      await deps.returns.updateHeader(pk, { status: "awaiting_signoff", signoffRequestedAt: iso(t(askDay, jitter / 4)), signoffRequestedBy: people.lead.name, substituteContact: people.officer.email }, loaded.headerEtag);
+      at(t(askDay, jitter / 4));
+      await s.returnService.requestSignoff(lead, pk, people.officer.email);
       c.headerChanges++;
     }
     return pk;
   }
   if (state === "sent_back") {
     if (!h.sentBackAt) {
-      const patch: Partial<ReturnHeader> = {
-        status: "draft",
-        signoffRequestedAt: iso(t(12, jitter / 4)),
-        signoffRequestedBy: people.lead.name,
-        sentBackAt: iso(t(11, jitter / 4)),
-        sentBackBy: people.officer.name,
-        sentBackComment: SENT_BACK_COMMENTS[seedOf(agency.agencyId) % SENT_BACK_COMMENTS.length],
-      };
-      await deps.returns.updateHeader(pk, patch, loaded.headerEtag);
-      c.headerChanges++;
+      if (h.status !== "awaiting_signoff") {
+        at(t(12, jitter / 4));
+        await s.returnService.requestSignoff(lead, pk);
+      }
+      at(t(11, jitter / 4));
+      await s.returnService.sendBack(officer, pk, SENT_BACK_COMMENTS[seed % SENT_BACK_COMMENTS.length]);
+      c.headerChanges += 2;
     }
     return pk;
   }
 
-  // submitted, updated, resubmitted: first submission, signed off by the senior officer.
+  // submitted, updated, resubmitted: the first submission, signed off by the senior officer.
   if (h.submissionCount === 0) {
-    const at = iso(t(submitDay, jitter / 2));
-    await deps.returns.submit(
-      loaded,
-      { status: "submitted", signoffRequestedAt: iso(t(submitDay + 1, jitter / 2)), signoffRequestedBy: people.lead.name, firstSubmittedAt: at, lastSubmittedAt: at, submittedBy: people.officer.name, signedOffBy: people.officer.name, submissionCount: 1 },
-      true,
-    );
-    c.headerChanges++;
-    loaded = await reload(deps, pk);
+    if (h.status !== "awaiting_signoff") {
+      at(t(submitDay + 1, jitter / 2));
+      await s.returnService.requestSignoff(lead, pk);
+    }
+    at(t(submitDay, jitter / 2));
+    await s.returnService.approve(officer, pk);
+    c.headerChanges += 2;
+    h = await header();
+    if (h.status !== "submitted") throw new Error(`demo: ${agency.name} was not submitted`);
   }
   if (state === "submitted") return pk;
 
   // After the panels: the lead updates the answers...
-  await writeAnswers(deps, pk, loaded, plan.updates, people.lead, t(6, jitter / 4), false, c);
+  await saveAnswers(s, at, pk, plan.updates, lead, t(6, jitter / 4), false, c);
   if (state === "updated") return pk;
   // ...and the senior officer signs the update off.
-  loaded = await reload(deps, pk);
-  if (loaded.header.submissionCount === 1) {
-    const at = iso(t(4, jitter / 4));
-    await deps.returns.submit(loaded, { status: "submitted", signoffRequestedAt: iso(t(5, jitter / 4)), signoffRequestedBy: people.lead.name, lastSubmittedAt: at, submittedBy: people.officer.name, signedOffBy: people.officer.name, submissionCount: 2 }, false);
-    c.headerChanges++;
+  h = await header();
+  if (h.submissionCount === 1) {
+    if (h.status !== "awaiting_signoff") {
+      at(t(5, jitter / 4));
+      await s.returnService.requestSignoff(lead, pk);
+    }
+    at(t(4, jitter / 4));
+    await s.returnService.approve(officer, pk);
+    c.headerChanges += 2;
   }
   return pk;
 }
 
-async function ensureAgency(deps: DemoDeps, name: string, sector: Sector, partnerships: string[], createdAt: string): Promise<{ agency: Agency; created: boolean }> {
+async function ensureAgency(s: Services, name: string, sector: Sector, partnerships: string[], createdAt: string): Promise<{ agency: Agency; created: boolean }> {
   const agency: Agency = { agencyId: idForName(name), name, sector, partnerships, createdAt, createdBy: "demo data" };
-  if (await deps.agencies.create(agency)) return { agency, created: true };
-  return { agency: (await deps.agencies.get(agency.agencyId)) ?? agency, created: false };
+  if (await s.repos.agencies.create(agency)) return { agency, created: true };
+  return { agency: (await s.repos.agencies.get(agency.agencyId)) ?? agency, created: false };
 }
 
 async function setUpPlayground(deps: DemoDeps, cycle: Cycle, index: TemplateIndex, user: PlaygroundUser, c: Counters, createdAt: string): Promise<{ agency: Agency; created: boolean; returnId: string }> {
+  const { s, at } = servicesAt(deps);
   const principal: Principal = { tenantId: user.tenantId, aadObjectId: user.aadObjectId };
   // Remember the person only if the bot has not met them yet: an upsert would blank the
   // conversation reference the bot stored on first contact.
-  if (!(await deps.people.get(principal))) {
-    await deps.people.upsert({ ...principal, name: user.name, email: user.email, conversation: "", firstSeenAt: createdAt });
+  if (!(await s.repos.people.get(principal))) {
+    await s.repos.people.upsert({ ...principal, name: user.name, email: user.email, upn: user.email, conversation: "", firstSeenAt: createdAt });
   }
-  const { agency, created } = await ensureAgency(deps, PLAYGROUND_AGENCY_NAME, "health", [DEMO_PARTNERSHIPS[0]], createdAt);
-  const pk = await deps.returnService.ensureReturn(cycle, agency);
-  const held = new Set((await deps.grants.forHolder(holderKey({ kind: "person", principal }))).map((g) => `${g.role}|${g.agencyId}`));
+  const { agency, created } = await ensureAgency(s, PLAYGROUND_AGENCY_NAME, "health", [DEMO_PARTNERSHIPS[0]], createdAt);
+  const pk = await s.returnService.ensureReturn(cycle, agency);
+  const held = new Set((await s.repos.grants.forHolder(holderKey({ kind: "person", principal }))).map((g) => `${g.role}|${g.agencyId}`));
   for (const [role, agencyId] of [["admin", "*"], ["lead", agency.agencyId], ["officer", agency.agencyId]] as const) {
     if (held.has(`${role}|${agencyId}`)) continue;
-    await deps.access.grant({ role, agencyId, agencyName: role === "admin" ? "" : agency.name, holder: { kind: "person", principal }, name: user.name, email: user.email, by: "demo data" });
+    await s.access.grant({ role, agencyId, agencyName: role === "admin" ? "" : agency.name, holder: { kind: "person", principal }, name: user.name, email: user.email, upn: user.email, by: "demo data" });
     c.grantsWritten++;
   }
   // A draft with a few answers in standard 1, saved by the playground user, so "continue" resumes.
-  const loaded = await reload(deps, pk);
   const s1 = index.template.standards[0].indicators.map((i) => i.id);
   const wanted = new Map<string, Answer>();
   const blank: Answer = { evidence: "", naReason: "", actionText: "", actionOwner: "", actionDue: "" };
   s1.slice(0, 3).forEach((id, i) => wanted.set(id, { ...blank, rating: "fully", evidence: fill(FULLY_EVIDENCE[i], rng(seedOf(id))) }));
   if (s1[3]) wanted.set(s1[3], { ...blank, rating: "partially", evidence: PARTIAL_EVIDENCE[0], actionText: ACTIONS[0], actionOwner: OWNERS[0], actionDue: new Date(deps.now().getTime() + 90 * DAY).toISOString().slice(0, 10) });
   if (s1[4]) wanted.set(s1[4], { ...blank, rating: "partially" });
-  await writeAnswers(deps, pk, loaded, wanted, { name: user.name, email: user.email, key: principalKey(principal) }, deps.now().getTime() - 2 * DAY, true, c);
+  await saveAnswers(s, at, pk, wanted, { principal, name: user.name }, deps.now().getTime() - 2 * DAY, true, c);
   return { agency, created, returnId: pk };
 }
 
@@ -453,10 +484,12 @@ export async function loadDemoData(deps: DemoDeps, opts: DemoOptions = {}): Prom
   const now = deps.now();
   const createdAt = new Date(now.getTime() - 60 * DAY).toISOString();
   const c: Counters = { answersWritten: 0, headerChanges: 0, grantsWritten: 0 };
+  const { s } = servicesAt(deps);
 
+  const name = demoCycleName(now);
   const wantedCycle: Cycle = {
-    cycleId: idForName(DEMO_CYCLE_NAME, "cycle"),
-    name: DEMO_CYCLE_NAME,
+    cycleId: idForName(name, "cycle"),
+    name,
     deadline: new Date(now.getTime() + 6 * 7 * DAY).toISOString().slice(0, 10),
     templateId: DEFAULT_TEMPLATE.id,
     templateVersion: DEFAULT_TEMPLATE.version,
@@ -465,9 +498,9 @@ export async function loadDemoData(deps: DemoDeps, opts: DemoOptions = {}): Prom
     createdAt,
     createdBy: "demo data",
   };
-  const cycleCreated = await deps.cycles.create(wantedCycle);
-  const cycle = cycleCreated ? wantedCycle : ((await deps.cycles.get(wantedCycle.cycleId)) ?? wantedCycle);
-  const index = await deps.catalog.get(cycle.templateId, cycle.templateVersion);
+  const cycleCreated = await s.repos.cycles.create(wantedCycle);
+  const cycle = cycleCreated ? wantedCycle : ((await s.repos.cycles.get(wantedCycle.cycleId)) ?? wantedCycle);
+  const index = await s.catalog.get(cycle.templateId, cycle.templateVersion);
   if (!index) throw new Error(`Template ${cycle.templateId} v${cycle.templateVersion} is missing`);
 
   const states = { not_started: 0, draft: 0, sent_back: 0, awaiting_signoff: 0, submitted: 0, updated: 0, resubmitted: 0 } as Record<DemoState, number>;
@@ -485,25 +518,14 @@ export async function loadDemoData(deps: DemoDeps, opts: DemoOptions = {}): Prom
     await opts.onProgress?.(++done, total, p.agency.name);
   }
 
-  await mapPool(DEMO_AGENCIES, opts.concurrency ?? 6, async ([name, sector, p, state, weak]) => {
-    const { agency, created } = await ensureAgency(deps, name, sector, partnershipsOf(p), createdAt);
+  await mapPool(DEMO_AGENCIES, opts.concurrency ?? 6, async ([agencyName, sector, p, state, weak]) => {
+    const { agency, created } = await ensureAgency(s, agencyName, sector, partnershipsOf(p), createdAt);
     if (created) agenciesCreated++;
     else agenciesExisting++;
-    await ensureEmailGrants(deps, agency, peopleOf(agency.agencyId), c);
     await applyState(deps, cycle, agency, index, state, !!weak, c);
     states[state]++;
-    await opts.onProgress?.(++done, total, name);
+    await opts.onProgress?.(++done, total, agencyName);
   });
 
-  return {
-    cycleId: cycle.cycleId,
-    cycleName: cycle.name,
-    cycleCreated,
-    agenciesCreated,
-    agenciesExisting,
-    states,
-    ...c,
-    playground,
-    elapsedMs: Date.now() - started,
-  };
+  return { cycleId: cycle.cycleId, cycleName: cycle.name, cycleCreated, agenciesCreated, agenciesExisting, states, ...c, playground, elapsedMs: Date.now() - started };
 }

@@ -1,0 +1,98 @@
+import type { z } from "zod/v4";
+import type { Actor } from "./people/actor";
+import type { Reply } from "./cards/reply";
+import type { Principal } from "./storage/principal";
+
+/**
+ * What a feature gives the bot edge: its card verbs, text commands and file imports, each with
+ * the schema of its input and a handler returning a typed view. Features know nothing of Teams;
+ * the edge (src/bot) composes these tables, establishes the actor, checks the scope and renders.
+ */
+
+/** The verb of a button that runs a text command (welcome and help cards): `{ verb: "cmd", command }`. */
+export const COMMAND_VERB = "cmd";
+
+/** Where a turn happens. Anything about a person or an agency is answered only in "personal". */
+export type Scope = "personal" | "groupChat" | "channel";
+
+export interface TurnPlace {
+  scope: Scope;
+  /** The Teams team and channel, for a channel turn. */
+  teamId?: string;
+  channelId?: string;
+}
+
+export interface RouteContext {
+  actor: Actor;
+  place: TurnPlace;
+}
+
+/** Messages a handler asks the edge to send to other people once its own answer is decided. */
+export interface Outbound {
+  /** One purpose, e.g. "s11.signoff|<returnId>|<request number>": re-sending the same purpose to the same person is a no-op. */
+  purpose: string;
+  /** The message builder that draws the content for each recipient at send time. */
+  kind: string;
+  params: Record<string, string>;
+  to: Array<Principal & { name: string; email?: string }>;
+  /** Told (in personal chat) if a message could not be delivered. */
+  tellOnFailure?: Principal;
+}
+
+/** A file for the person who asked (an export): offered in personal chat with Teams' file consent. */
+export interface OutgoingFile {
+  name: string;
+  description: string;
+  contentType: string;
+  content: string;
+}
+
+export interface Handled {
+  reply: Reply;
+  outbound?: Outbound[];
+  file?: OutgoingFile;
+}
+
+export type RouteResult = Reply | Handled;
+
+export const isHandled = (r: RouteResult): r is Handled => "reply" in r;
+
+export interface VerbRoute<S extends z.ZodType = z.ZodType> {
+  verb: string;
+  /** The card's data, validated: ids in it are only pointers, re-checked against stored rights. */
+  input: S;
+  /** Default ["personal"]: return, sign-off and admin data never appear in a channel or group chat. */
+  scopes?: readonly Scope[];
+  run(ctx: RouteContext, input: z.output<S>): Promise<RouteResult>;
+}
+
+export interface CommandRoute {
+  /** As typed, lower case; the manifest's command list (manifest/commands.ts) names the same words. */
+  name: string;
+  aliases?: readonly string[];
+  scopes?: readonly Scope[];
+  run(ctx: RouteContext): Promise<RouteResult>;
+}
+
+export interface FileRoute {
+  /** Lower-case extensions without the dot. */
+  extensions: readonly string[];
+  scopes?: readonly Scope[];
+  run(ctx: RouteContext, file: { name: string; content: string }, progress: (note: string) => Promise<void>): Promise<RouteResult>;
+}
+
+/**
+ * Draws a message for one recipient at send time (so it shows the state when it is delivered),
+ * checking their rights like any handler. `skip` when it no longer applies.
+ */
+export type MessageBuilder = (to: Actor, params: Record<string, string>) => Promise<Reply | { skip: string }>;
+
+export interface FeatureRoutes {
+  verbs?: VerbRoute[];
+  commands?: CommandRoute[];
+  files?: FileRoute[];
+  messages?: Record<string, MessageBuilder>;
+}
+
+/** Keeps the schema's output type when a route is written inline in a table. */
+export const verb = <S extends z.ZodType>(route: VerbRoute<S>): VerbRoute => route as unknown as VerbRoute;
