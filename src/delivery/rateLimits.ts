@@ -11,6 +11,13 @@ export interface RateLimitOptions {
   maxInFlight?: number;
   /** E-mails per minute (Exchange Online lets a mailbox send 30 a minute). Default 30. */
   emailPerMinute?: number;
+  /**
+   * Share of the tenant limit to pace at. Requests leave a little after their turn (the event
+   * loop is busy with storage calls), so pacing at exactly the limit lets a few one-second
+   * windows see one request too many; each 429 then stops the whole tenant for its Retry-After.
+   * Default 0.95.
+   */
+  tenantPacing?: number;
 }
 
 const noop = () => Promise.resolve();
@@ -33,7 +40,7 @@ export class RateLimits {
     const perTenant = options.perTenantPerSecond ?? 50;
     const sustained = options.perConversationPerSecond ?? 1;
     const burst = options.perConversationBurst ?? 7;
-    this.tenants = new Bottleneck.Group({ minTime: 1000 / perTenant });
+    this.tenants = new Bottleneck.Group({ minTime: 1000 / (perTenant * (options.tenantPacing ?? 0.95)) });
     this.conversations = new Bottleneck.Group({
       reservoir: burst,
       reservoirIncreaseAmount: 1,
