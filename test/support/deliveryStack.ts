@@ -7,8 +7,7 @@ import type { Connector } from "./connector";
 
 /** Builders as a feature would supply them: a card, its e-mail form, and the failure notice. */
 export function testBuilders(extra: Record<string, MessageBuilder> = {}): Map<string, MessageBuilder> {
-  return new Map<string, MessageBuilder>(
-    Object.entries({
+  const builders: Record<string, MessageBuilder> = {
       "test.card": async (row) => ({
         card: { type: "AdaptiveCard", version: "1.5", body: [{ type: "TextBlock", text: `Message ${String(row.params.n ?? "")}` }] },
         email: { subject: `Message ${String(row.params.n ?? "")}`, text: "Open the link", html: "<p>Open the link</p>" },
@@ -16,8 +15,8 @@ export function testBuilders(extra: Record<string, MessageBuilder> = {}): Map<st
       "test.teamsOnly": async () => ({ text: "Teams only" }),
       "delivery.failed": async (row) => ({ text: `Could not deliver ${String(row.params.recipientKey)} of ${String(row.params.batchId)}: ${String(row.params.reason)}` }),
       ...extra,
-    }),
-  );
+  };
+  return new Map(Object.entries(builders));
 }
 
 /** One "instance" of the pipeline on shared tables, sending to the connector stand-in. */
