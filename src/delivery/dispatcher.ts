@@ -123,7 +123,9 @@ export class Dispatcher {
   async dispatchBatch(batchId: string, opts: { deadline?: Date } = {}): Promise<DispatchResult> {
     const deadline = opts.deadline?.getTime() ?? Infinity;
     await this.refreshThrottles(true);
-    const due = await this.o.deliveries.due(batchId, this.now().toISOString());
+    // Shuffled, so two instances working on one batch mostly claim different rows instead of
+    // racing for the same ones in the same order.
+    const due = shuffle(await this.o.deliveries.due(batchId, this.now().toISOString()));
     let claimed = 0;
     let cutShort = false;
     const jobs = due.map((row) =>
@@ -366,4 +368,12 @@ export class Dispatcher {
 
 function unreachable(channel: DeliveryChannel, status: number, reason: string): Outcome {
   return { state: "unreachable", patch: { state: "unreachable", channel, lastStatus: status, lastError: SHORT(reason) } };
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
 }

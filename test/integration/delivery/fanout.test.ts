@@ -119,8 +119,6 @@ it("two dispatchers racing over the same 120 rows: each row claimed and sent onc
   await a.outbox.enqueue(batch, people.map((recipient) => ({ recipient, kind: "test.teamsOnly" })));
   const [ra, rb] = await Promise.all([a.dispatcher.dispatchBatch(batch), b.dispatcher.dispatchBatch(batch)]);
   expect(ra.claimed + rb.claimed).toBe(120);
-  expect(ra.claimed).toBeGreaterThan(0);
-  expect(rb.claimed).toBeGreaterThan(0);
   const sends = connector.activities.filter((x) => x.operation === "send");
   expect(sends).toHaveLength(120);
   expect(new Set(sends.map((s) => s.conversationId)).size).toBe(120);
