@@ -166,3 +166,28 @@ it("with the file transport, e-mail recipients get an .eml file; channels get th
   fs.rmSync(dir, { recursive: true, force: true });
   await d.stop();
 });
+
+it("a 429 writes the tenant's shared 'throttled until', which another instance honours", async () => {
+  const clock = manualClock(new Date());
+  const a = deliveryStack({ store, connector, now: clock.now, dispatcher: { owner: "a" } });
+  const b = deliveryStack({ store, connector, now: clock.now, dispatcher: { owner: "b" } });
+  const tenant = newObjectId();
+  const first = { kind: "person" as const, tenantId: tenant, aadObjectId: newObjectId() };
+  const second = { kind: "person" as const, tenantId: tenant, aadObjectId: newObjectId() };
+  connector.failNext(1, 429, { "Retry-After": "30" });
+  const b1 = newBatch("throttle-a");
+  const b2 = newBatch("throttle-b");
+  await a.outbox.enqueue(b1, [{ recipient: first, kind: "test.teamsOnly" }]);
+  await b.outbox.enqueue(b2, [{ recipient: second, kind: "test.teamsOnly" }]);
+  await a.dispatcher.dispatchBatch(b1);
+  expect((await a.outbox.batchStatus(b1)).rows[0]).toMatchObject({ state: "pending", throttled: 1, lastStatus: 429 });
+  clock.advance(1000);
+  const r = await b.dispatcher.dispatchBatch(b2);
+  expect((await b.outbox.batchStatus(b2)).counts.pending).toBe(1);
+  expect(r.rescheduleAt!.getTime()).toBeGreaterThanOrEqual(clock.now().getTime() + 28_000);
+  expect(connector.activities.filter((x) => x.operation === "send")).toHaveLength(0);
+  clock.advance(30_000);
+  await Promise.all([a.dispatcher.dispatchBatch(b1), b.dispatcher.dispatchBatch(b2)]);
+  expect(connector.activities.filter((x) => x.operation === "send")).toHaveLength(2);
+  await Promise.all([a.stop(), b.stop()]);
+});

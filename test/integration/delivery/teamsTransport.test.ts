@@ -111,3 +111,14 @@ it("(reference) botbuilder's ConnectorClient retries 429 on its own despite noRe
   await client.conversations.sendToConversation("a:ref", { type: "message", text: "x" } as never);
   expect(connector.requests.filter((q) => decodeURIComponent(q.path).includes("a:ref")).length).toBe(3);
 });
+
+it("the connector stand-in's rate-limit mode answers 429 with Retry-After past the per-conversation limit", async () => {
+  const p = person();
+  await refs.savePersonal(p, { serviceUrl: connector.serviceUrl, conversationId: "a:limited", botId: "28:bot", tenantId: tenantA });
+  connector.setRateLimit({ perTenantPerSecond: 50, perConversationPerSecond: 2 });
+  const results = [];
+  for (let i = 0; i < 3; i++) results.push(await transport.sendToPerson(p, { text: `m${i}` }));
+  expect(results.map((r) => r.outcome)).toEqual(["sent", "sent", "retry"]);
+  expect(results[2]).toMatchObject({ status: 429, retryAfterMs: 1000 });
+  expect(connector.throttled).toHaveLength(1);
+});
