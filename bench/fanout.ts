@@ -6,6 +6,7 @@
  * duplicated and total time. Embedded in-memory Azurite; exits 1 if anyone is lost or doubled.
  */
 import { randomUUID } from "node:crypto";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { startEmbeddedAzurite } from "../src/storage/embeddedAzurite";
 import { TableStore } from "../src/storage/tableStore";
 import { startConnector } from "../test/support/connector";
@@ -35,6 +36,8 @@ async function main() {
     const t0 = Date.now();
     await d.outbox.enqueue(batch, people.map(({ kind, tenantId, aadObjectId }, n) => ({ recipient: { kind, tenantId, aadObjectId }, kind: "test.card", params: { n } })));
     const enqueuedMs = Date.now() - t0;
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     d.start();
     let firstSend = 0;
     for (;;) {
@@ -48,6 +51,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, 100));
     }
     await d.stop();
+    loopDelay.disable();
     const sends = connector.activities.filter((a) => a.operation === "send");
     const lastSend = sends[sends.length - 1].at;
     const perConversation = new Map<string, number>();
@@ -66,7 +70,12 @@ async function main() {
     log(`  lost                 ${lost}`);
     log(`  duplicated           ${duplicated}`);
     log(`  first to last send   ${sendSeconds.toFixed(1)} s`);
+    log(`  event loop delay     p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms (bot and stand-in share this process)`);
     log(`  total time           ${((Date.now() - t0) / 1000).toFixed(1)} s (enqueue to all rows recorded)`);
+    if (process.env.FANOUT_DEBUG) {
+      const at = connector.requests.filter((r) => r.method === "POST").map((r) => ({ at: r.at, status: r.status }));
+      for (const [i, r] of at.entries()) if (r.status === 429) log(`  429 at #${i}: gaps before ${at.slice(Math.max(0, i - 55), i + 1).map((x, j, a) => (j ? x.at - a[j - 1].at : 0)).join(",")}`);
+    }
     if (lost || duplicated) process.exitCode = 1;
   } finally {
     await connector.close();

@@ -50,6 +50,8 @@ export interface DispatcherOptions {
   claimAhead?: number;
   /** How often a long round re-reads the shared throttle rows. Default 2 s. */
   throttleRefreshMs?: number;
+  /** Throttles up to this long are waited out inside a round rather than re-queued. Default 5 s. */
+  maxThrottleWaitMs?: number;
   log?: Pick<Logger, "warn" | "error" | "info">;
 }
 
@@ -135,7 +137,7 @@ export class Dispatcher {
           return;
         }
         if (row.notice === "due") return this.sendNotice(row);
-        if (this.throttledUntil(row) > this.now().getTime()) return;
+        if (!(await this.waitOutThrottle(this.throttledUntil(row), deadline))) return;
         if (await this.processRow(row)) claimed++;
       }),
     );
@@ -230,12 +232,22 @@ export class Dispatcher {
   private async teamsSend(row: DeliveryRow, send: (opts: SendOptions) => Promise<SendResult>): Promise<SendResult & { tenantId?: string }> {
     await this.limits.conversationGate(row.recipientKey);
     let tenant: string | undefined;
+    const leaseEnd = Date.parse(row.leaseUntil ?? "") - 10_000;
     const beforeRequest = async (tenantId: string) => {
-      tenant = tenantId.toLowerCase();
-      this.postponeIfThrottled(tenant);
-      await this.limits.tenantGate(tenant);
-      // A 429 may have arrived while we waited for our turn.
-      this.postponeIfThrottled(tenant);
+      const t = tenantId.toLowerCase();
+      tenant = t;
+      // Loop: a 429 may have arrived while we waited for our turn at the gate. Bounded, in case
+      // the throttle keeps moving (or a test's clock does not).
+      for (let waits = 0; ; ) {
+        void this.refreshThrottles(false);
+        const until = this.throttles.get(t) ?? 0;
+        if (until > this.now().getTime()) {
+          if (waits++ >= 3 || !(await this.waitOutThrottle(until, leaseEnd))) throw new SendPostponed(new Date(until));
+          continue;
+        }
+        await this.limits.tenantGate(t);
+        if ((this.throttles.get(t) ?? 0) <= this.now().getTime()) return;
+      }
     };
     const res = await this.limits.inFlight(() => send({ beforeRequest }));
     if (res.outcome === "retry" && res.status === 429 && tenant) {
@@ -335,10 +347,18 @@ export class Dispatcher {
     return this.throttles.get(row.recipient.tenantId.toLowerCase()) ?? 0;
   }
 
-  private postponeIfThrottled(tenant: string): void {
-    void this.refreshThrottles(false);
-    const until = this.throttles.get(tenant) ?? 0;
-    if (until > this.now().getTime()) throw new SendPostponed(new Date(until));
+  /**
+   * A short throttle is waited out in place (the claim and the round go on); a long one, or one
+   * that would outlast `limit` (the round's deadline, the claim's lease), returns false so the row
+   * is left or put back for later. Waiting beats re-queuing here: re-queuing costs two storage
+   * writes per row and a new round, which after a 1 s Retry-After is most of the second.
+   */
+  private async waitOutThrottle(until: number, limit: number): Promise<boolean> {
+    const wait = until - this.now().getTime();
+    if (wait <= 0) return true;
+    if (wait > (this.o.maxThrottleWaitMs ?? 5_000) || this.now().getTime() + wait >= limit) return false;
+    await new Promise((r) => setTimeout(r, wait));
+    return !this.stopping;
   }
 
   private async raiseThrottle(tenant: string, until: number): Promise<void> {

@@ -24,8 +24,8 @@ const noop = () => Promise.resolve();
 
 /**
  * The limits every send passes, per process, built on bottleneck (no token bucket of our own).
- * A tenant is paced by spacing request starts 1/rate apart, so no sliding one-second window ever
- * sees more than the limit; a conversation is a bucket of `burst` refilled at the sustained rate.
+ * A tenant is paced by spacing request starts 1/rate apart (at `tenantPacing` of the limit), so
+ * no sliding one-second window sees more than the limit; a conversation is a bucket of `burst` refilled at the sustained rate.
  * These are per process: with N instances sending to one tenant at once, either give each
  * 1/N of the rate or let the shared "throttled until" row (after a 429) hold everyone back.
  * Share one instance between the dispatchers of a process.
@@ -40,7 +40,9 @@ export class RateLimits {
     const perTenant = options.perTenantPerSecond ?? 50;
     const sustained = options.perConversationPerSecond ?? 1;
     const burst = options.perConversationBurst ?? 7;
-    this.tenants = new Bottleneck.Group({ minTime: 1000 / (perTenant * (options.tenantPacing ?? 0.95)) });
+    // maxConcurrent 1: bottleneck then plans one start at a time. With a deep queue it plans every
+    // start ahead, and after an event-loop stall all the overdue ones fire at once: a burst.
+    this.tenants = new Bottleneck.Group({ minTime: 1000 / (perTenant * (options.tenantPacing ?? 0.95)), maxConcurrent: 1 });
     this.conversations = new Bottleneck.Group({
       reservoir: burst,
       reservoirIncreaseAmount: 1,
