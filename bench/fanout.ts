@@ -4,6 +4,7 @@
  * stand-in enforcing 50 requests/s per tenant and 7/s per conversation (429 + Retry-After when
  * exceeded). Prints the send rate as a share of the tenant limit (target >= 90%), 429s, lost,
  * duplicated and total time. Embedded in-memory Azurite; exits 1 if anyone is lost or doubled.
+ * FANOUT_DEBUG=1 prints the gaps between requests before each 429; FANOUT_RECIPIENTS changes the size.
  */
 import { randomUUID } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
