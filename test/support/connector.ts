@@ -21,6 +21,13 @@
  *   GET    /v3/teams/:teamId                                   team details set by setTeam() | 404
  *   GET    /v3/teams/:teamId/conversations                     {conversations: channels}
  * Anything else → 404 {error:{code:"NotFound"}} (still recorded in `requests`).
+ *
+ * Optional behaviour for delivery tests:
+ *   setRateLimit({ perTenantPerSecond, perConversationPerSecond })  sliding one-second windows over
+ *     activity POST/PUTs and create-conversation calls; over the limit → 429 with Retry-After
+ *     (recorded in `throttled` and `rejected`, not counted in the window)
+ *   failConversation(id, 403 | 404 | ..., code?)  every send/update to that conversation fails so
+ *   failMember(aadObjectId, 403 | 404 | ..., code?)  opening a 1:1 chat with that member fails so
  */
 import { EventEmitter } from "node:events";
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
@@ -150,9 +157,28 @@ export interface Connector {
   failNext(n: number, status: number, headers?: Record<string, string>, options?: FailNextOptions): void;
   /** Delay (ms) before answering activity POST/PUT/DELETE and create-conversation requests. */
   setLatency(ms: number): void;
+  /** Enforce Teams-like limits (undefined turns them off). */
+  setRateLimit(limits: RateLimitMode | undefined): void;
+  /** Requests answered 429 by the rate limit (not by failNext). */
+  readonly throttled: RecordedRequest[];
+  /** Every later send or update to this conversation answers `status` with `{error:{code}}` (e.g. 403 MessageWritesBlocked, 404 ConversationNotFound). */
+  failConversation(conversationId: string, status: number, code?: string): void;
+  /** Opening a 1:1 chat with this member (id or aadObjectId) answers `status` (e.g. 403, 404). */
+  failMember(idOrAadObjectId: string, status: number, code?: string): void;
+  /** Clears failConversation/failMember. */
+  clearFailures(): void;
   /** Clears recordings, pending failures and latency. Keeps the roster/teams unless `{ roster: true }`. */
   reset(options?: { roster?: boolean }): void;
   close(): Promise<void>;
+}
+
+export interface RateLimitMode {
+  /** Activity posts/updates and create-conversation calls per tenant in any one second. */
+  perTenantPerSecond?: number;
+  /** Activity posts/updates into one conversation in any one second. */
+  perConversationPerSecond?: number;
+  /** Fixed Retry-After (seconds); default: until the window has room again, rounded up to a second. */
+  retryAfterSeconds?: number;
 }
 
 interface PendingFailure {
@@ -182,6 +208,13 @@ export async function startConnector(): Promise<Connector> {
   const teams = new Map<string, ConnectorTeam>();
   let failures: PendingFailure[] = [];
   let latencyMs = 0;
+  let rateLimit: RateLimitMode | undefined;
+  const throttled: RecordedRequest[] = [];
+  const tenantWindows = new Map<string, number[]>();
+  const conversationWindows = new Map<string, number[]>();
+  const conversationTenants = new Map<string, string>();
+  const conversationFailures = new Map<string, { status: number; code: string }>();
+  const memberFailures = new Map<string, { status: number; code: string }>();
   let activitySeq = 0;
   let idCounter = 0;
   let conversationCounter = 0;
@@ -268,6 +301,48 @@ export async function startConnector(): Promise<Connector> {
       return true;
     };
 
+    /** Sliding one-second windows; answers 429 and returns true when a limit is exceeded. */
+    const throttleIfOverLimit = (tenantId: string, conversationId: string | undefined): boolean => {
+      if (!rateLimit) return false;
+      const now = Date.now();
+      const checks: Array<[Map<string, number[]>, string, number | undefined]> = [
+        [tenantWindows, tenantId, rateLimit.perTenantPerSecond],
+        ...(conversationId ? [[conversationWindows, conversationId, rateLimit.perConversationPerSecond] as [Map<string, number[]>, string, number | undefined]] : []),
+      ];
+      let waitMs = 0;
+      for (const [windows, k, limit] of checks) {
+        if (!limit) continue;
+        const w = (windows.get(k) ?? []).filter((t) => t > now - 1000);
+        windows.set(k, w);
+        if (w.length >= limit) waitMs = Math.max(waitMs, w[w.length - limit] + 1000 - now);
+      }
+      if (waitMs > 0) {
+        reqRecord.injected = true;
+        throttled.push(reqRecord);
+        rejected.push(reqRecord);
+        const retryAfter = rateLimit.retryAfterSeconds ?? Math.max(1, Math.ceil(waitMs / 1000));
+        send(429, { error: { code: "Throttled", message: "Too many requests" } }, { "Retry-After": String(retryAfter) });
+        return true;
+      }
+      for (const [windows, k, limit] of checks) if (limit) windows.get(k)!.push(now);
+      return false;
+    };
+
+    const tenantOfActivity = (cid: string): string => {
+      const b = (body ?? {}) as { conversation?: { tenantId?: unknown }; channelData?: { tenant?: { id?: unknown } } };
+      const fromBody = typeof b.conversation?.tenantId === "string" ? b.conversation.tenantId : typeof b.channelData?.tenant?.id === "string" ? b.channelData.tenant.id : undefined;
+      return (fromBody ?? conversationTenants.get(cid) ?? "unknown").toLowerCase();
+    };
+
+    const failIfConversationFails = (cid: string): boolean => {
+      const f = conversationFailures.get(cid);
+      if (!f) return false;
+      reqRecord.injected = true;
+      rejected.push(reqRecord);
+      send(f.status, { error: { code: f.code, message: `Injected failure ${f.status} for ${cid}` } });
+      return true;
+    };
+
     const recordActivity = (
       operation: ActivityOperation,
       conversationId: string,
@@ -315,9 +390,20 @@ export async function startConnector(): Promise<Connector> {
     // POST /v3/conversations
     if (segs.length === 2) {
       if (method !== "POST") return notFound();
+      const cb = (body ?? {}) as { tenantId?: unknown; channelData?: { tenant?: { id?: unknown } }; members?: Array<{ id?: unknown }> };
+      const memberId = typeof cb.members?.[0]?.id === "string" ? cb.members[0].id : "";
+      const mf = memberFailures.get(memberId.toLowerCase());
+      if (mf) {
+        reqRecord.injected = true;
+        rejected.push(reqRecord);
+        return send(mf.status, { error: { code: mf.code, message: `Injected failure ${mf.status} for member` } });
+      }
+      const createTenant = String(typeof cb.tenantId === "string" ? cb.tenantId : typeof cb.channelData?.tenant?.id === "string" ? cb.channelData.tenant.id : "unknown").toLowerCase();
+      if (throttleIfOverLimit(createTenant, undefined)) return;
       if (injectIfPending("createConversation")) return;
       if (latencyMs) await sleep(latencyMs);
       const id = `a:new-${++conversationCounter}`;
+      conversationTenants.set(id, createTenant);
       const activityId = newActivityId();
       const conv: RecordedConversation = { id, activityId, body, authorization, at };
       createdConversations.push(conv);
@@ -348,6 +434,8 @@ export async function startConnector(): Promise<Connector> {
 
     if (rest[0] === "activities") {
       if (rest.length === 1 && method === "POST") {
+        if (failIfConversationFails(conversationId)) return;
+        if (throttleIfOverLimit(tenantOfActivity(conversationId), conversationId)) return;
         if (injectIfPending("activities")) return;
         if (latencyMs) await sleep(latencyMs);
         const id = newActivityId();
@@ -357,6 +445,8 @@ export async function startConnector(): Promise<Connector> {
       if (rest.length === 2) {
         const activityId = rest[1];
         if (method === "POST") {
+          if (failIfConversationFails(conversationId)) return;
+          if (throttleIfOverLimit(tenantOfActivity(conversationId), conversationId)) return;
           if (injectIfPending("activities")) return;
           if (latencyMs) await sleep(latencyMs);
           const id = newActivityId();
@@ -364,6 +454,8 @@ export async function startConnector(): Promise<Connector> {
           return send(200, { id });
         }
         if (method === "PUT") {
+          if (failIfConversationFails(conversationId)) return;
+          if (throttleIfOverLimit(tenantOfActivity(conversationId), conversationId)) return;
           if (latencyMs) await sleep(latencyMs);
           recordActivity("update", conversationId, activityId);
           return send(200, { id: activityId });
@@ -525,6 +617,22 @@ export async function startConnector(): Promise<Connector> {
     setLatency(ms) {
       latencyMs = ms;
     },
+    throttled,
+    setRateLimit(limits) {
+      rateLimit = limits;
+      tenantWindows.clear();
+      conversationWindows.clear();
+    },
+    failConversation(conversationId, status, code = status === 404 ? "ConversationNotFound" : status === 403 ? "MessageWritesBlocked" : "ServiceError") {
+      conversationFailures.set(conversationId, { status, code });
+    },
+    failMember(idOrAad, status, code = status === 404 ? "NotFound" : status === 403 ? "Forbidden" : "ServiceError") {
+      memberFailures.set(idOrAad.toLowerCase(), { status, code });
+    },
+    clearFailures() {
+      conversationFailures.clear();
+      memberFailures.clear();
+    },
     reset(options = {}) {
       activities.length = 0;
       createdConversations.length = 0;
@@ -532,6 +640,12 @@ export async function startConnector(): Promise<Connector> {
       rejected.length = 0;
       failures = [];
       latencyMs = 0;
+      rateLimit = undefined;
+      throttled.length = 0;
+      tenantWindows.clear();
+      conversationWindows.clear();
+      conversationFailures.clear();
+      memberFailures.clear();
       if (options.roster) {
         roster = [];
         teams.clear();
