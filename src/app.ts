@@ -6,6 +6,9 @@ import { startEmbeddedAzurite, type EmbeddedAzurite } from "./storage/embeddedAz
 import { composeServices, type Services } from "./compose";
 import { createBot } from "./bot/createBot";
 import { createHttpServer, inFlightOf } from "./http/server";
+import { EdgeState } from "./bot/edgeState";
+import { BotConnectorTransport, botConnectorTokens } from "./bot/teamsTransport";
+import { emailTransportFor } from "./delivery/emailTransportFor";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 
 export interface RunningApp {
@@ -35,9 +38,13 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
   }
   const store = new TableStore({ connectionString, endpoint: config.TABLES_ENDPOINT, prefix: config.TABLE_PREFIX, policies: opts.storagePolicies });
   await store.ensureTables();
-  const services = composeServices(config, store, log, opts.now);
+  const edge = new EdgeState(config.MicrosoftAppId, config.BOT_SERVICE_URL);
+  const services = composeServices(config, store, log, opts.now, {
+    teams: (conversations) => new BotConnectorTransport({ conversations, botId: () => edge.botId(), defaultServiceUrl: (tenantId) => edge.serviceUrlFor(tenantId), getToken: botConnectorTokens(config) }),
+    email: emailTransportFor(config),
+  });
   if (opts.features) services.features = opts.features(services);
-  const { adapter, app, routes } = createBot(services);
+  const { adapter, app, routes } = createBot(services, edge);
   const server = createHttpServer({
     adapter,
     app,
@@ -58,6 +65,8 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
   await new Promise<void>((res) => server.listen(config.PORT, host, () => res()));
   const port = (server.address() as { port: number }).port;
   log.info({ port, host, localMode: config.localMode }, "bot listening");
+  // Every instance runs the scheduler: due sends and reminders are claimed from storage, so any number can.
+  services.delivery.start();
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -67,7 +76,7 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
     log,
     services,
     routes,
-    close: () => (closing ??= closeGracefully(server, embedded)),
+    close: () => (closing ??= closeGracefully(server, embedded, () => services.delivery.stop())),
   };
 }
 
@@ -77,7 +86,7 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
  * request is running on them, so close() does not sit out the clients' keep-alive timeout; past
  * the deadline the rest are cut.
  */
-async function closeGracefully(server: Server, embedded: EmbeddedAzurite | undefined): Promise<void> {
+async function closeGracefully(server: Server, embedded: EmbeddedAzurite | undefined, stopWork: () => Promise<void>): Promise<void> {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const http = server.server as import("node:http").Server;
   let closed = false;
@@ -91,5 +100,6 @@ async function closeGracefully(server: Server, embedded: EmbeddedAzurite | undef
   await done;
   // Every handler has returned by now, unless one outlived the deadline.
   while (inFlightOf(server) > 0 && Date.now() < deadline) await sleep(50);
+  await stopWork();
   if (embedded) await embedded.stop();
 }

@@ -18,12 +18,26 @@ import { section11Routes } from "./section11/routes";
 import { adminParts, adminRoutes } from "./admin/routes";
 import { SettingsAdmin } from "./admin/settings";
 import { homeRoutes } from "./home/routes";
+import type { ConversationReferences } from "./conversations/conversationReferences";
+import { createDelivery } from "./delivery/createDelivery";
+import { deliveryBuilders } from "./delivery/featureBuilders";
+import type { EmailTransport, TeamsTransport } from "./delivery/transports";
+import { DeliveriesRepo } from "./storage/deliveriesRepo";
 
 /**
  * Repositories, services and the features' route tables, wired over one TableStore: the bot's
  * composition root (src/app.ts), the command-line scripts and the tests all build them here.
  */
-export function composeServices(config: Config, store: TableStore, log: Logger, now: () => Date = () => new Date()) {
+export interface Transports {
+  /** Makes the Teams transport once the conversation references exist (the edge's BotConnectorTransport). */
+  teams?: (conversations: ConversationReferences) => TeamsTransport;
+  email?: EmailTransport;
+}
+
+/** A link that opens the app in Teams, for e-mails to people Teams could not reach. */
+export const appLinkOf = (config: Config) => (config.TEAMS_APP_ID ? `https://teams.microsoft.com/l/app/${config.TEAMS_APP_ID}` : "https://teams.microsoft.com");
+
+export function composeServices(config: Config, store: TableStore, log: Logger, now: () => Date = () => new Date(), transports: Transports = {}) {
   const repos = {
     agencies: new AgenciesRepo(store),
     cycles: new CyclesRepo(store),
@@ -53,6 +67,23 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache });
   const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now }, settings);
   const home = homeRoutes({ config, access });
+  const appLink = appLinkOf(config);
+  const features = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin)];
+
+  // Everything that leaves the process goes through the outbox; the features' builders draw each message when it is sent.
+  const featureMessages = new Map(features.flatMap((f) => Object.entries(f.messages ?? {})));
+  const deliveries = new DeliveriesRepo(store);
+  const drawing = deliveryBuilders(featureMessages, { deliveries, log, appLink });
+  const delivery = createDelivery({
+    store,
+    builders: drawing.builders,
+    teams: transports.teams,
+    email: transports.email,
+    limits: { perTenantPerSecond: config.DELIVERY_PER_TENANT_PER_SECOND, perConversationPerSecond: config.DELIVERY_PER_CONVERSATION_PER_SECOND },
+    scheduler: { intervalMs: config.SCHEDULER_INTERVAL_MS },
+    now,
+    log,
+  });
   return {
     config,
     log,
@@ -65,7 +96,9 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     people: repos.people,
     files: repos.files,
     welcome: home.welcome,
-    features: [home, section11Routes({ returns: returnService, access }), adminRoutes(admin)],
+    features,
+    delivery,
+    redraw: drawing.redraw,
   };
 }
 export type Services = ReturnType<typeof composeServices>;

@@ -46,6 +46,22 @@ export const configSchema = z
     FILE_DOWNLOAD_HOSTS: csv(z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+(:\d+)?$/, "each entry must be a host name, optionally starting with *."), "a host name").transform((l) => (l.length ? l : ["*.sharepoint.com", "*.sharepoint.us", "*.sharepoint-mil.us", "*.sharepoint.cn"])),
     /** Extra trusted certificate (PEM file) for file downloads: a TLS-inspecting proxy, or a test server. */
     FILE_DOWNLOAD_CA_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** Where to open a 1:1 chat with someone the bot has no chat with yet (the Bot Connector of your region). */
+    BOT_SERVICE_URL: z.preprocess(emptyAsUndefined, z.url({ error: "must be the Bot Connector service URL, e.g. https://smba.trafficmanager.net/uk/" }).default("https://smba.trafficmanager.net/uk/")),
+    /** The Teams app's id (manifest "id"): links in e-mails open the app with it. */
+    TEAMS_APP_ID: z.preprocess(emptyAsUndefined, z.string().regex(guid, "must be the Teams app id (a GUID)").optional()),
+    /** E-mail through Microsoft Graph from a shared mailbox, for people Teams cannot reach. */
+    MAIL_SENDER: z.preprocess(emptyAsUndefined, z.email({ error: "must be the shared mailbox's address" }).optional()),
+    MAIL_TENANT_ID: z.preprocess(emptyAsUndefined, z.string().regex(guid, "must be a tenant id (GUID)").optional()),
+    MAIL_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().regex(guid, "must be an app (client) id (GUID)").optional()),
+    MAIL_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+    GRAPH_BASE_URL: z.preprocess(emptyAsUndefined, z.url().default("https://graph.microsoft.com/v1.0")),
+    GRAPH_AUTHORITY_HOST: z.preprocess(emptyAsUndefined, z.url().default("https://login.microsoftonline.com")),
+    /** Teams' limits, applied per instance: requests per second to one tenant, messages per second to one chat. */
+    DELIVERY_PER_TENANT_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(1000).default(50)),
+    DELIVERY_PER_CONVERSATION_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(100).default(1)),
+    /** How often each instance looks for due work (reminders, sends). */
+    SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(60_000).default(2000)),
     /** Local mode only: everyone who talks to the bot is a partnership admin, so the playground user can set things up (see README). */
     LOCAL_USERS_ARE_ADMINS: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("true").transform((v) => v === "true")),
   });
@@ -59,6 +75,7 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   if (v("MicrosoftAppId") && appType !== "UserAssignedMSI" && !v("MicrosoftAppPassword")) problems.push("MicrosoftAppPassword: is required with MicrosoftAppId (the bot's client secret)");
   if (v("MicrosoftAppId") && appType !== "MultiTenant" && !v("MicrosoftAppTenantId")) problems.push(`MicrosoftAppTenantId: is required when MicrosoftAppType is ${appType}`);
   const allowed = v("ALLOWED_TENANT_IDS").split(",").map((t) => t.trim()).filter(Boolean);
+  if (v("MAIL_SENDER") && (!v("MAIL_TENANT_ID") || !v("MAIL_CLIENT_ID"))) problems.push("MAIL_TENANT_ID: MAIL_SENDER needs MAIL_TENANT_ID and MAIL_CLIENT_ID (the app allowed to send as that mailbox), and MAIL_CLIENT_SECRET unless the app runs with that managed identity");
   if (allowed.includes("*") && allowed.length > 1) problems.push("ALLOWED_TENANT_IDS: use either * (every tenant) or a list of tenant ids, not both");
   if (v("MicrosoftAppId") && appType === "MultiTenant" && !allowed.length) {
     problems.push("ALLOWED_TENANT_IDS: is required for a multi-tenant bot: without it any Microsoft 365 organisation could use the bot and see what it offers. List the tenant ids of the partnership and its agencies (comma separated), or set it to * if you really mean every organisation");

@@ -34,9 +34,16 @@ export interface Outbound {
   /** The message builder that draws the content for each recipient at send time. */
   kind: string;
   params: Record<string, string>;
-  to: Array<Principal & { name: string; email?: string }>;
+  /** People (reached in their personal chat, else by e-mail) and addresses with no Teams identity yet. */
+  to: Array<(Principal & { name: string; email?: string }) | { email: string; name: string }>;
   /** Told (in personal chat) if a message could not be delivered. */
   tellOnFailure?: Principal;
+}
+
+/** Cards already sent for a purpose, to be redrawn where they are (a request withdrawn, a decision made). */
+export interface Redraw {
+  purpose: string;
+  kind: string;
 }
 
 /** A file for the person who asked (an export): offered in personal chat with Teams' file consent. */
@@ -50,6 +57,7 @@ export interface OutgoingFile {
 export interface Handled {
   reply: Reply;
   outbound?: Outbound[];
+  redraw?: Redraw[];
   file?: OutgoingFile;
 }
 
@@ -81,11 +89,24 @@ export interface FileRoute {
   run(ctx: RouteContext, file: { name: string; content: string }, progress: (note: string) => Promise<void>): Promise<RouteResult>;
 }
 
+/** Who an outgoing message is drawn for. */
+export type MessageTarget =
+  | { kind: "person"; actor: Actor; email?: string }
+  | { kind: "email"; email: string; name?: string }
+  | { kind: "channel"; teamId: string; channelId: string };
+
+/** A message as sent: a card for Teams, and the same message as an e-mail for someone Teams cannot reach. */
+export interface OutgoingMessage {
+  reply?: Reply;
+  email?: { subject: string; text: string; html: string };
+}
+
 /**
  * Draws a message for one recipient at send time (so it shows the state when it is delivered),
- * checking their rights like any handler. `skip` when it no longer applies.
+ * checking their rights like any handler. `skip` when it no longer applies. `refresh` is set when
+ * a card already sent is being redrawn in place (a withdrawn request says so instead of skipping).
  */
-export type MessageBuilder = (to: Actor, params: Record<string, string>) => Promise<Reply | { skip: string }>;
+export type MessageBuilder = (to: MessageTarget, params: Record<string, string>, opts?: { refresh?: boolean }) => Promise<OutgoingMessage | { skip: string }>;
 
 export interface FeatureRoutes {
   verbs?: VerbRoute[];

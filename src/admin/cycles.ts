@@ -149,11 +149,11 @@ export class CycleAdmin {
    * close either lands first or is refused). Idempotent: closing again finishes what an
    * interrupted close left.
    */
-  async close(actor: Actor, cycleId: string): Promise<{ view: CycleListView; withdrawn: Array<{ returnId: string }> }> {
+  async close(actor: Actor, cycleId: string): Promise<{ view: CycleListView; withdrawn: Array<{ returnId: string; requestSeq: number }> }> {
     await requireAdmin(this.deps, actor);
     const found = await this.deps.cycles.getWithEtag(cycleId);
     if (!found) throw new UserFacingError("That cycle does not exist (any more).", "not_found");
-    const withdrawn: Array<{ returnId: string }> = [];
+    const withdrawn: Array<{ returnId: string; requestSeq: number }> = [];
     await inSteps(async (step) => {
       if (found.cycle.status !== "closed") {
         try {
@@ -166,7 +166,8 @@ export class CycleAdmin {
       this.deps.cycleCache.clear();
       const pending = (await this.deps.returns.listHeaders(cycleId)).filter((h) => h.status === "awaiting_signoff");
       for (const h of pending) {
-        if (await step(() => this.deps.returnService.withdrawPending(h, `the cycle ${found.cycle.name} was closed`, { name: actor.name, key: actorKey(actor) }))) withdrawn.push({ returnId: h.partitionKey });
+        const seq = await step(() => this.deps.returnService.withdrawPending(h, `the cycle ${found.cycle.name} was closed`, { name: actor.name, key: actorKey(actor) }));
+        if (seq !== undefined) withdrawn.push({ returnId: h.partitionKey, requestSeq: seq });
       }
     });
     const notice = md`${found.cycle.name} is closed: its returns are read only${withdrawn.length ? `, and ${plural(withdrawn.length, "pending sign-off request")} ${withdrawn.length === 1 ? "was" : "were"} withdrawn` : ""}. You can reopen it.`;

@@ -12,6 +12,7 @@ import { SettingsAdmin, settingsInput } from "./settings";
 import { StatusAdmin, statusInput } from "./status";
 import { TemplateAdmin } from "./templates";
 import { ADMIN_VERBS } from "./verbs";
+import { signoffCards } from "../section11/returnService";
 import { AGENCY_ID } from "./validation";
 
 export interface AdminParts {
@@ -59,7 +60,15 @@ export function adminRoutes(a: AdminParts): FeatureRoutes {
         },
       }),
       verb({ verb: ADMIN_VERBS.cycles, input: z.object({}), run: async (ctx) => reply("cycleList", await a.cycles.list(ctx.actor)) }),
-      verb({ verb: ADMIN_VERBS.closeCycle, input: cycleRef, run: async (ctx, i) => reply("cycleList", (await a.cycles.close(ctx.actor, i.cycleId)).view) }),
+      verb({
+        verb: ADMIN_VERBS.closeCycle,
+        input: cycleRef,
+        run: async (ctx, i) => {
+          const r = await a.cycles.close(ctx.actor, i.cycleId);
+          // The officers' sign-off cards of withdrawn requests are redrawn where they were delivered, and say so.
+          return { reply: reply("cycleList", r.view), redraw: r.withdrawn.map((w) => signoffCards(w.returnId, w.requestSeq)) };
+        },
+      }),
       verb({ verb: ADMIN_VERBS.reopenCycle, input: cycleRef, run: async (ctx, i) => reply("cycleList", await a.cycles.reopen(ctx.actor, i.cycleId)) }),
       verb({ verb: ADMIN_VERBS.agencyForm, input: z.object({}), run: async (ctx) => reply("agencyForm", await a.agencies.form(ctx.actor)) }),
       verb({ verb: ADMIN_VERBS.createAgency, input: agencyInput, run: async (ctx, i) => reply("agencyForm", await a.agencies.create(ctx.actor, i)) }),

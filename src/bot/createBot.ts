@@ -12,7 +12,9 @@ import { rememberPerson } from "./linking";
 import { personalChatLink, placeOf } from "./place";
 import { allowedIn, personalOnly, RouteTable, runCommand, runVerb } from "./routing";
 import { appendNotice, cardActivity, renderReply } from "./render";
-import { botAccountOf, Proactive, type BotAccount } from "./proactive";
+import type { EdgeState } from "./edgeState";
+import type { DeliveryRow } from "../delivery/types";
+import { personalReferenceFromActivity } from "../conversations/fromActivity";
 import { downloadAttachment } from "./fileDownload";
 import { FileOffers } from "./fileOffers";
 import type { BotServices } from "./services";
@@ -28,7 +30,7 @@ const NOTIFY_BUDGET_MS = 2_500;
  * renders their views, and sends what they ask to send. It keeps no turn state (no `storage` on
  * the Application): everything a step needs travels in the card or lives in Azure Tables.
  */
-export function createBot(s: BotServices) {
+export function createBot(s: BotServices, edge: EdgeState) {
   const c = s.config;
   const adapter = new TeamsAdapter({
     ...c.raw,
@@ -39,7 +41,6 @@ export function createBot(s: BotServices) {
   } as never);
   const app = new Application({ adapter, startTypingTimer: false, removeRecipientMention: true });
   const routes = new RouteTable(s.features);
-  const proactive = new Proactive(adapter, { people: s.people, log: s.log, appId: c.MicrosoftAppId ?? "", routes });
   const offers = new FileOffers({ files: s.files, log: s.log, now: s.now });
 
   const allowedTenant = (tenantId: string) => c.anyTenant || c.ALLOWED_TENANT_IDS.includes(tenantId);
@@ -49,37 +50,60 @@ export function createBot(s: BotServices) {
   const send = (turn: TurnContext, r: Reply) => turn.sendActivity(cardActivity(render(r)));
 
   /**
-   * Sends what a handler asked to send. The answer waits up to NOTIFY_BUDGET_MS for the outcome;
-   * after that the work goes on, and a failure is reported to the person in their own personal
-   * chat from what was captured now (the turn context is revoked once the turn ends).
+   * Sends what a handler asked to send, through the outbox: one row per recipient, so a crash or a
+   * second instance neither loses nor repeats a message. The answer waits up to NOTIFY_BUDGET_MS
+   * for the outcome; after that the sends go on, and whoever asked is told in their own personal
+   * chat if one cannot be delivered (the dispatcher's failure notice), never through this turn.
    */
-  const sendOutbound = async (turn: TurnContext, handled: Handled): Promise<void> => {
-    const account: BotAccount = botAccountOf(turn);
+  const sendOutbound = async (handled: Handled): Promise<void> => {
     for (const o of handled.outbound ?? []) {
       if (!o.to.length) continue;
-      const delivery = proactive.deliver(o, account);
-      let timer: unknown;
-      const outcome = await Promise.race([delivery, new Promise<undefined>((res) => (timer = setTimeout(res, NOTIFY_BUDGET_MS)))]);
-      clearTimeout(timer as never);
-      const unreachable = (missed: string[]) => md`We could not reach ${missed.join(", ")} in Teams: ask them to open the Safeguarding Assurance app and say hi, then they will find it under "signoffs".`;
-      if (outcome) {
-        if (outcome.missed.length) appendNotice(handled.reply, { text: unreachable(outcome.missed), color: "warning" });
-        continue;
+      const emails = new Map((await Promise.all(o.to.map(async (p) => ("tenantId" in p ? [`${p.tenantId}:${p.aadObjectId}`.toLowerCase(), p.email || (await s.people.get(p))?.email || ""] : ["", ""])))).filter(([k]) => k) as Array<[string, string]>);
+      await s.delivery.outbox.enqueue(
+        o.purpose,
+        o.to.map((p) => ({
+          recipient:
+            "tenantId" in p
+              ? { kind: "person" as const, tenantId: p.tenantId, aadObjectId: p.aadObjectId, name: p.name.slice(0, 256), ...(validEmail(emails.get(`${p.tenantId}:${p.aadObjectId}`.toLowerCase())) ? { email: emails.get(`${p.tenantId}:${p.aadObjectId}`.toLowerCase()) } : {}) }
+              : { kind: "email" as const, email: p.email, name: p.name.slice(0, 256) },
+          kind: o.kind,
+          params: o.params,
+          ...(o.tellOnFailure ? { tellOnFailure: o.tellOnFailure } : {}),
+        })),
+      );
+      const status = await s.delivery.dispatcher.dispatchNow(o.purpose, { budgetMs: NOTIFY_BUDGET_MS });
+      const name = (r: DeliveryRow) => (r.recipient.kind === "channel" ? "a channel" : r.recipient.name || (r.recipient.kind === "email" ? r.recipient.email : "") || "a colleague");
+      const missed = status.rows.filter((r) => r.state === "failed" || r.state === "unreachable").map(name);
+      const emailed = status.rows.filter((r) => r.state === "sent" && r.channel === "email" && r.recipient.kind === "person").map(name);
+      const pending = status.rows.filter((r) => r.state === "pending" || r.state === "sending").length;
+      if (emailed.length) appendNotice(handled.reply, { text: md`Teams could not reach ${emailed.join(", ")}, so they were sent an e-mail instead.`, color: "warning" });
+      if (missed.length) appendNotice(handled.reply, { text: md`We could not reach ${missed.join(", ")}: ask them to open the Safeguarding Assurance app in Teams and say hi, then they will find it waiting.`, color: "warning" });
+      if (pending) appendNotice(handled.reply, { text: md`Teams is slow to deliver the message; I will tell you in this chat if it does not arrive.`, color: "default" });
+    }
+  };
+
+  /** Redraws cards already sent for a purpose (a withdrawn request says so where the officer reads it). */
+  const redraw = async (handled: Handled): Promise<void> => {
+    for (const r of handled.redraw ?? []) {
+      const status = await s.delivery.outbox.batchStatus(r.purpose);
+      for (const row of status.rows) {
+        if (row.state !== "sent" || row.channel !== "teams" || !row.activityId || !row.conversationId || row.recipient.kind !== "person") continue;
+        try {
+          const content = await s.redraw(row);
+          if ("skip" in content || !content.card) continue;
+          await s.delivery.teams?.updateActivity({ serviceUrl: edge.serviceUrlFor(row.recipient.tenantId), conversationId: row.conversationId, tenantId: row.recipient.tenantId }, row.activityId, { card: content.card });
+        } catch (e) {
+          s.log.warn(errorFields(e), "a sent card could not be redrawn");
+        }
       }
-      appendNotice(handled.reply, { text: md`Teams is slow to deliver the message; I will tell you in this chat if it does not arrive.`, color: "default" });
-      const tell = o.tellOnFailure;
-      void delivery
-        .then(async ({ missed }) => {
-          if (missed.length && tell) await proactive.sendTo(tell, async () => messageReply("A message was not delivered", unreachable(missed), "warning"), account);
-        })
-        .catch((e) => s.log.warn(errorFields(e), "late delivery outcome could not be sent"));
     }
   };
 
   /** Runs a route result's side effects (messages to others, a file), then returns the reply. */
   const finish = async (turn: TurnContext, ctx: RouteContext, result: RouteResult): Promise<Reply> => {
     if (!isHandled(result)) return result;
-    await sendOutbound(turn, result);
+    await sendOutbound(result);
+    await redraw(result);
     if (result.file) {
       if (ctx.place.scope !== "personal") return personalOnly(chatLink(turn), ctx.place.scope);
       await offers.offer(turn, ctx.actor.principal, result.file);
@@ -105,6 +129,7 @@ export function createBot(s: BotServices) {
   };
 
   app.turn("beforeTurn", async (turn) => {
+    edge.observe(turn.activity);
     const actor = actorFromActivity(turn.activity);
     const tenant = actor?.principal.tenantId ?? "";
     if (!actor || !allowedTenant(tenant)) {
@@ -144,7 +169,7 @@ export function createBot(s: BotServices) {
     if (!turn.activity.membersAdded?.some((m) => m.id === botId)) return;
     const ctx = contextOf(turn);
     try {
-      await rememberPerson(s, turn, ctx.actor, ctx.place);
+      await rememberPerson({ ...s, conversations: s.delivery.conversations }, turn, ctx.actor, ctx.place);
       if (ctx.place.scope === "personal") await send(turn, await s.welcome(ctx.actor));
       else await send(turn, messageReply("Safeguarding Assurance is here", md`Type **help** to see what works here. Anything about an agency's return, sign-off or administration is only shown in personal chat with me.`, "default"));
     } catch (e) {
@@ -157,7 +182,7 @@ export function createBot(s: BotServices) {
     if (!action.startsWith("add")) return;
     const ctx = contextOf(turn);
     try {
-      await rememberPerson(s, turn, ctx.actor, ctx.place);
+      await rememberPerson({ ...s, conversations: s.delivery.conversations }, turn, ctx.actor, ctx.place);
       // Teams also sends conversationUpdate on install in personal scope; welcome once, from there.
     } catch (e) {
       s.log.warn(errorFields(e), "installationUpdate failed");
@@ -171,7 +196,7 @@ export function createBot(s: BotServices) {
     const ctx = contextOf(turn);
     let r: Reply;
     try {
-      await rememberPerson(s, turn, ctx.actor, ctx.place);
+      await rememberPerson({ ...s, conversations: s.delivery.conversations }, turn, ctx.actor, ctx.place);
       const file = (turn.activity.attachments ?? []).find((a) => a.contentType === FILE_INFO);
       if (file) r = await importFile(turn, ctx, file);
       else if (turn.activity.value && typeof turn.activity.value === "object") r = await dispatchVerb(turn, String((turn.activity.value as { verb?: unknown }).verb ?? ""), turn.activity.value as Record<string, unknown>);
@@ -202,3 +227,5 @@ export function createBot(s: BotServices) {
   return { adapter, app, routes };
 }
 
+
+const validEmail = (e: string | undefined): e is string => !!e && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) && e.length <= 320;

@@ -6,6 +6,8 @@ import type { PeopleRepo } from "../storage/peopleRepo";
 import type { FilesRepo } from "../storage/filesRepo";
 import type { Reply } from "../cards/reply";
 import type { FeatureRoutes } from "../routes";
+import type { Delivery } from "../delivery/createDelivery";
+import type { DeliveryRow, MessageContent } from "../delivery/types";
 
 /** What the Teams edge needs from the rest of the app: identity and linking, and the features' tables. */
 export interface BotServices {
@@ -17,4 +19,7 @@ export interface BotServices {
   files: FilesRepo;
   features: FeatureRoutes[];
   welcome(actor: Actor): Promise<Reply>;
+  delivery: Delivery;
+  /** Draws a sent message again, to replace it where it was delivered. */
+  redraw(row: DeliveryRow): Promise<MessageContent | { skip: string }>;
 }

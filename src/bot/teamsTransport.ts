@@ -1,4 +1,5 @@
 import { MicrosoftAppCredentials } from "botframework-connector";
+import { ManagedIdentityCredential } from "@azure/identity";
 import { z } from "zod/v4";
 import type { ConversationReferences } from "../conversations/conversationReferences";
 import type { ChannelKey } from "../storage/conversationsRepo";
@@ -20,8 +21,8 @@ import type { MessageContent } from "../delivery/types";
  */
 export interface TeamsTransportOptions {
   conversations: ConversationReferences;
-  /** The bot's app id (MicrosoftAppId); in local mode any stable id. */
-  botId: string;
+  /** The bot's id as Teams addresses it ("28:<app id>"); in local mode, the id the playground gave it (hence a getter). */
+  botId: string | (() => string);
   botName?: string;
   /**
    * Where to open a 1:1 chat with someone who has no stored chat, e.g.
@@ -74,6 +75,10 @@ export class BotConnectorTransport implements TeamsTransport {
     this.timeoutMs = o.timeoutMs ?? 20_000;
   }
 
+  private botId(): string {
+    return typeof this.o.botId === "function" ? this.o.botId() : this.o.botId;
+  }
+
   async sendToPerson(to: Principal, content: MessageContent, opts: SendOptions = {}): Promise<SendResult> {
     const tenantId = to.tenantId.toLowerCase();
     let ref = await this.o.conversations.personal(to);
@@ -83,7 +88,7 @@ export class BotConnectorTransport implements TeamsTransport {
       await opts.beforeRequest?.(tenantId);
       const r = await this.request("POST", `${withSlash(serviceUrl)}v3/conversations`, {
         isGroup: false,
-        bot: { id: this.o.botId, ...(this.o.botName ? { name: this.o.botName } : {}) },
+        bot: { id: this.botId(), ...(this.o.botName ? { name: this.o.botName } : {}) },
         // The AAD object id works as the member id (in `aadObjectId` Teams answers 400).
         members: [{ id: to.aadObjectId }],
         tenantId,
@@ -97,7 +102,7 @@ export class BotConnectorTransport implements TeamsTransport {
       ref = await this.o.conversations.savePersonalIfAbsent(to, {
         serviceUrl: created.data.serviceUrl || serviceUrl,
         conversationId: created.data.id,
-        botId: this.o.botId,
+        botId: this.botId(),
         botName: this.o.botName,
         tenantId,
       });
@@ -172,7 +177,9 @@ export class BotConnectorTransport implements TeamsTransport {
 export function botConnectorTokens(settings: { MicrosoftAppId?: string; MicrosoftAppPassword?: string; MicrosoftAppType?: string; MicrosoftAppTenantId?: string }): TeamsTransportOptions["getToken"] {
   if (!settings.MicrosoftAppId) return undefined;
   if (settings.MicrosoftAppType === "UserAssignedMSI") {
-    throw new Error("botConnectorTokens: a user-assigned managed identity needs ManagedIdentityAppCredentials; pass getToken yourself");
+    // The bot's own identity is a user-assigned managed identity: no secret, a token for the Bot Framework's audience.
+    const credential = new ManagedIdentityCredential({ clientId: settings.MicrosoftAppId });
+    return async () => (await credential.getToken("https://api.botframework.com/.default"))?.token;
   }
   const tenant = settings.MicrosoftAppType === "SingleTenant" ? settings.MicrosoftAppTenantId : undefined;
   const credentials = new MicrosoftAppCredentials(settings.MicrosoftAppId, settings.MicrosoftAppPassword ?? "", tenant);

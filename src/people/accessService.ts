@@ -167,6 +167,11 @@ export class AccessService {
     return [...byHolder.values()];
   }
 
+  /** People registered for a role at an agency by e-mail who have not opened the bot yet. */
+  async waitingByEmail(agencyId: string, role: Role): Promise<Array<{ email: string; name: string }>> {
+    return (await this.deps.grants.forAgency(agencyId)).filter((g) => g.role === role && !holderPrincipal(g.holder) && g.email).map((g) => ({ email: g.email, name: g.personName || g.email }));
+  }
+
   /** Whether this person may be linked to the agency's grants by e-mail (see the class comment). */
   async mayLinkByEmail(person: Principal, agencyId: string): Promise<boolean> {
     const required = await this.linkTenantFor(agencyId);

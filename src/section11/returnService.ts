@@ -12,7 +12,7 @@ import { returnPartition, returnVersion, type HistoryEntry, type LoadedReturn, t
 import type { PartnershipSettings } from "../storage/settingsRepo";
 import { NO_ACCESS, UserFacingError } from "../errors";
 import { formatDay, ukDate } from "../time";
-import type { Outbound } from "../routes";
+import type { Outbound, Redraw } from "../routes";
 import { answerDigest, answerOf, columnsOf, EMPTY_ANSWER, isBlank, missingForCompletion, normaliseAnswerInput, onlyWhatRatingUses, RATING_LABELS, RATINGS, type Answer, type Rating } from "./answer";
 import { changedSince, describeAnswer, overviewView, reviewView, signoffView, standardAnswersView, STANDARD_TEXT_BUDGET, stepContextOf, stepView, type StepContext, type ViewContext } from "./returnViews";
 import { CARD_SIZE_LIMIT, CardTooLargeError, cardSize, renderCard } from "../cards/renderCard";
@@ -61,6 +61,9 @@ export const sendBackSchema = returnCommandSchema.extend({ comment: answerField 
 
 /** The message builder kinds this feature sends (see section11/messages.ts). */
 export const S11_MESSAGES = { signoffRequest: "s11.signoffRequest", decision: "s11.decision" } as const;
+
+/** The sign-off request cards sent for one request: sent once, and redrawn when the request is decided or withdrawn. */
+export const signoffCards = (returnId: string, requestSeq: number): Redraw => ({ purpose: `s11.signoff|${returnId}|${requestSeq}`, kind: S11_MESSAGES.signoffRequest });
 
 interface Opened extends ViewContext {
   roles: ReturnRole[] | ["viewer"];
@@ -360,7 +363,8 @@ export class ReturnService {
     if (missing) return { view: reviewView(o, { canEdit: true, substituteContact, notice: { text: md`${missing} indicator(s) still need an answer before sign-off.`, color: "attention" } }) };
     const me = actorKey(actor);
     const { separate, officers, all } = await this.signers(o, me);
-    if (!officers.length) {
+    const waiting = await this.deps.access.waitingByEmail(o.loaded.header.agencyId, "officer");
+    if (!officers.length && !waiting.length) {
       const why = separate && all.length
         ? md`You are the only senior officer registered, and in this partnership the person who signs off must not be the lead who asked. Ask the business manager to add another senior officer, then send again.`
         : md`Your agency has no senior officer registered to sign off. Ask the business manager to add one, then send again.`;
@@ -375,14 +379,18 @@ export class ReturnService {
       throw e;
     }
     Object.assign(o.loaded.header, patch);
+    const names = [...officers.map((x) => x.name || "your senior officer"), ...waiting.map((w) => w.name)];
+    const notYet = waiting.length
+      ? md` ${waiting.map((w) => `${w.name} (${w.email})`).join(", ")} ${waiting.length === 1 ? "has" : "have"} not opened the Safeguarding Assurance app yet, so ${waiting.length === 1 ? "they were" : "they were each"} sent an e-mail asking them to open it in Teams and type "signoffs". It may help to tell them too.`
+      : md``;
     return {
-      view: reviewView(o, { canEdit: true, notice: { text: md`Sent for sign-off to ${officers.map((x) => x.name || "your senior officer").join(", ")}.`, color: "good" } }),
+      view: reviewView(o, { canEdit: true, notice: { text: md`Sent for sign-off to ${names.join(", ")}.${notYet}`, color: waiting.length ? "warning" : "good" } }),
       outbound: [
         {
-          purpose: `s11.signoff|${returnId}|${patch.requestSeq}`,
+          purpose: signoffCards(returnId, patch.requestSeq!).purpose,
           kind: S11_MESSAGES.signoffRequest,
-          params: { returnId, requestSeq: String(patch.requestSeq) },
-          to: officers.map((x) => ({ tenantId: x.tenantId, aadObjectId: x.aadObjectId, name: x.name })),
+          params: { returnId, requestSeq: String(patch.requestSeq), agencyName: o.loaded.header.agencyName, cycleName: o.cycle.name, requestedBy: actor.name },
+          to: [...officers.map((x) => ({ tenantId: x.tenantId, aadObjectId: x.aadObjectId, name: x.name })), ...waiting],
           tellOnFailure: actor.principal,
         },
       ],
@@ -445,7 +453,7 @@ export class ReturnService {
    * row for this request is created (a second decision collides), every answer is checked
    * unchanged, and an immutable snapshot of the submission is written.
    */
-  async approve(actor: Actor, returnId: string, seenVersion?: string): Promise<{ view: SignoffRequestView; outbound?: Outbound[] }> {
+  async approve(actor: Actor, returnId: string, seenVersion?: string): Promise<{ view: SignoffRequestView; outbound?: Outbound[]; redraw?: Redraw[] }> {
     const o = await this.open(actor, returnId, { freshCycle: true });
     if (!this.has(o, "officer")) throw new UserFacingError("Only your agency's senior officer can sign this return off.", "denied");
     const h = o.loaded.header;
@@ -478,6 +486,7 @@ export class ReturnService {
     return {
       view: signoffView(o, { open: false, notice: { text: md`Signed off and submitted. Thank you. ${isFirst ? "This first submission is kept as it is for comparison." : `Submission ${number} is kept as signed; the first submission stays unchanged for comparison.`}`, color: "good" } }),
       outbound: [this.decisionMessage(o, returnId, "approved", actor)],
+      redraw: [signoffCards(returnId, o.loaded.header.requestSeq)],
     };
   }
 
@@ -504,7 +513,7 @@ export class ReturnService {
     };
   }
 
-  async sendBack(actor: Actor, returnId: string, commentRaw: string, seenVersion?: string): Promise<{ view: SignoffRequestView; outbound?: Outbound[] }> {
+  async sendBack(actor: Actor, returnId: string, commentRaw: string, seenVersion?: string): Promise<{ view: SignoffRequestView; outbound?: Outbound[]; redraw?: Redraw[] }> {
     const o = await this.open(actor, returnId, { freshCycle: true });
     if (!this.has(o, "officer")) throw new UserFacingError("Only your agency's senior officer can send this return back.", "denied");
     const comment = commentRaw.trim();
@@ -530,6 +539,7 @@ export class ReturnService {
     return {
       view: signoffView(o, { open: false, comment, notice: { text: md`Sent back to the lead with your comment.`, color: "good" } }),
       outbound: [this.decisionMessage(o, returnId, "sent_back", actor)],
+      redraw: [signoffCards(returnId, o.loaded.header.requestSeq)],
     };
   }
 
@@ -537,15 +547,15 @@ export class ReturnService {
    * Withdraws a pending request without a decision (the cycle closed): the same collision-safe
    * decision row as a sign-off, so a sign-off racing the close either wins or is refused.
    */
-  async withdrawPending(header: ReturnHeader & { partitionKey: string }, reason: string, by: { name: string; key: string }): Promise<boolean> {
+  async withdrawPending(header: ReturnHeader & { partitionKey: string }, reason: string, by: { name: string; key: string }): Promise<number | undefined> {
     const loaded = await this.deps.returns.load(header.partitionKey);
-    if (!loaded || loaded.header.status !== "awaiting_signoff") return false;
+    if (!loaded || loaded.header.status !== "awaiting_signoff") return undefined;
     const now = this.deps.now().toISOString();
     try {
       await this.deps.returns.decide(loaded, { decision: "withdrawn", by: by.name, byKey: by.key, at: now, version: returnVersion(loaded), patch: { status: "draft", withdrawnAt: now, withdrawnReason: reason } });
-      return true;
+      return loaded.header.requestSeq;
     } catch (e) {
-      if (isBatchConflict(e) || isPreconditionFailed(e)) return false;
+      if (isBatchConflict(e) || isPreconditionFailed(e)) return undefined;
       throw e;
     }
   }

@@ -1,5 +1,6 @@
 import { z } from "zod/v4";
 import { md } from "../cards/text";
+import { UserFacingError } from "../errors";
 import { messageReply, reply, type Reply } from "../cards/reply";
 import type { Actor } from "../people/actor";
 import type { AccessService } from "../people/accessService";
@@ -15,7 +16,27 @@ import { S11_VERBS } from "./verbs";
  * The Section 11 feature's verbs, commands and outgoing messages. Every id in a payload is only a
  * pointer: the service re-checks it against the actor's stored access before reading or writing.
  */
-export function section11Routes(s: { returns: ReturnService; access: AccessService }): FeatureRoutes {
+/** Someone who lost their role since the message was queued gets nothing rather than an error. */
+async function asPerson<T>(draw: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await draw();
+  } catch (e) {
+    if (e instanceof UserFacingError && (e.kind === "denied" || e.kind === "not_found")) return undefined;
+    throw e;
+  }
+}
+
+/** The e-mail an officer gets when Teams cannot reach them: no return content, just what to do and where. */
+function invitation(p: Record<string, string>, appLink: string) {
+  const who = p.requestedBy || "Your agency's safeguarding lead";
+  const what = `the Section 11 return of ${p.agencyName || "your agency"}${p.cycleName ? ` (${p.cycleName})` : ""}`;
+  const text = `${who} has asked you to sign off ${what}.\n\nOpen Safeguarding Assurance in Microsoft Teams, signed in with this e-mail address, and type "signoffs": ${appLink}\n\nIf you cannot find the app, ask your partnership's business manager.`;
+  const esc = (x: string) => x.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  const html = `<p>${esc(who)} has asked you to sign off ${esc(what)}.</p><p>Open <a href="${esc(appLink)}">Safeguarding Assurance in Microsoft Teams</a>, signed in with this e-mail address, and type <b>signoffs</b>.</p><p>If you cannot find the app, ask your partnership's business manager.</p>`;
+  return { subject: "A Section 11 return is waiting for your sign-off", text, html };
+}
+
+export function section11Routes(s: { returns: ReturnService; access: AccessService; appLink: string }): FeatureRoutes {
   const r = s.returns;
 
   const chooseReturn = async (actor: Actor, show: "overview" | "step" | "review"): Promise<Reply> => {
@@ -92,7 +113,7 @@ export function section11Routes(s: { returns: ReturnService; access: AccessServi
         input: returnCommandSchema,
         run: async (ctx, i) => {
           const res = await r.approve(ctx.actor, i.returnId, i.version);
-          return { reply: reply("signoffRequest", res.view), outbound: res.outbound };
+          return { reply: reply("signoffRequest", res.view), outbound: res.outbound, redraw: res.redraw };
         },
       }),
       verb({
@@ -100,7 +121,7 @@ export function section11Routes(s: { returns: ReturnService; access: AccessServi
         input: sendBackSchema,
         run: async (ctx, i) => {
           const res = await r.sendBack(ctx.actor, i.returnId, i.comment ?? "", i.version);
-          return { reply: reply("signoffRequest", res.view), outbound: res.outbound };
+          return { reply: reply("signoffRequest", res.view), outbound: res.outbound, redraw: res.redraw };
         },
       }),
       verb({
@@ -115,13 +136,19 @@ export function section11Routes(s: { returns: ReturnService; access: AccessServi
     ],
     messages: {
       // Drawn for each officer when it is sent: their rights are checked, and the card shows the return as it is then.
-      [S11_MESSAGES.signoffRequest]: async (to, p) => {
-        const card = await r.signoffCard(to, p.returnId, { text: md`Please review and sign off this Section 11 return.`, color: "warning" });
-        return card.open ? reply("signoffRequest", card) : { skip: "no longer waiting for sign-off" };
+      [S11_MESSAGES.signoffRequest]: async (to, p, opts) => {
+        const email = invitation(p, s.appLink);
+        if (to.kind === "email") return { email };
+        if (to.kind !== "person") return { skip: "sign-off requests go to people" };
+        const card = await asPerson(() => r.signoffCard(to.actor, p.returnId, opts?.refresh ? undefined : { text: md`Please review and sign off this Section 11 return.`, color: "warning" }));
+        if (!card) return { skip: "no longer an officer of this agency" };
+        return card.open || opts?.refresh ? { reply: reply("signoffRequest", card), email } : { skip: "no longer waiting for sign-off" };
       },
       [S11_MESSAGES.decision]: async (to, p) => {
+        if (to.kind !== "person") return { skip: "decisions go to people" };
         const notice = p.decision === "approved" ? { text: md`Your return was signed off by ${p.by ?? "your senior officer"} and submitted.`, color: "good" as const } : { text: md`Your return was sent back by ${p.by ?? "your senior officer"}: see the comment below.`, color: "attention" as const };
-        return reply("overview", await r.overview(to, p.returnId, notice));
+        const view = await asPerson(() => r.overview(to.actor, p.returnId, notice));
+        return view ? { reply: reply("overview", view) } : { skip: "no longer on this return" };
       },
     },
   };

@@ -162,7 +162,8 @@ test("a throttled Bot Connector still delivers the sign-off request; a slow one 
     expect(plain(textOf(sent.card))).toContain("Sent for sign-off to");
     expect(plain(textOf(sent.card))).not.toContain("could not reach");
     expect(own.connector.rejected.length).toBe(1);
-    expect(cardsToOfficer()).toBe(base + 1);
+    // After the 429 the outbox waits out Retry-After and sends once: the officer gets exactly one card.
+    await own.connector.waitFor(() => cardsToOfficer() === base + 1, 10_000);
 
     // Slow: the card answers within Teams' limit for card actions, the message still arrives.
     await answerAllAgain("Changed once");
@@ -180,6 +181,7 @@ test("a throttled Bot Connector still delivers the sign-off request; a slow one 
     own.connector.failNext(1, 403, {}, { appliesTo: "createConversation" });
     const again = await own.invoke(lead, "s11.requestSignoff", { returnId: id });
     expect(plain(textOf(again.card))).toContain("could not reach Ola Never-Opened-The-App");
+    await own.connector.waitFor(() => cardsToOfficer() === base + 3, 10_000);
     expect(cardsToOfficer()).toBe(base + 3);
   } finally {
     await own.stop();

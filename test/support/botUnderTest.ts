@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadConfig } from "../../src/config";
 import type { FeatureRoutes } from "../../src/routes";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
@@ -29,7 +32,8 @@ export interface BotUnderTest {
 export async function startBot(env: Record<string, string> = {}, opts: { now?: () => Date; features?: FeatureRoutes[]; storagePolicies?: PipelinePolicy[] } = {}): Promise<BotUnderTest> {
   const connector = await startConnector();
   setDefaultServiceUrl(connector.serviceUrl);
-  const config = loadConfig({ TABLES_CONNECTION_STRING: testTablesConnectionString(), TABLE_PREFIX: uniquePrefix(), PORT: "0", LOG_LEVEL: "silent", LOCAL_USERS_ARE_ADMINS: "false", ...env });
+  // Its own data folder (local-mode e-mails land in DATA_DIR/outbox) and a quick scheduler, so retries show within a test.
+  const config = loadConfig({ TABLES_CONNECTION_STRING: testTablesConnectionString(), TABLE_PREFIX: uniquePrefix(), PORT: "0", LOG_LEVEL: "silent", LOCAL_USERS_ARE_ADMINS: "false", DATA_DIR: mkdtempSync(join(tmpdir(), "bot-data-")), SCHEDULER_INTERVAL_MS: "200", ...env });
   const app = await startApp(config, { now: opts.now, storagePolicies: opts.storagePolicies, features: opts.features ? (s) => [...s.features, ...opts.features!] : undefined });
 
   const lastReplyAfter = async (seq: number) => {
