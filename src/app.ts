@@ -49,6 +49,7 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
     adapter,
     app,
     log,
+    pages: services.features.flatMap((f) => f.pages ?? []),
     health: async () => {
       // Whether storage answers, and nothing else: an error text could name hosts or accounts.
       try {

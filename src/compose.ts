@@ -84,6 +84,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     now,
     log,
   });
+  for (const f of features) for (const [kind, handler] of Object.entries(f.jobs ?? {})) delivery.scheduler.register(kind, handler);
   return {
     config,
     log,

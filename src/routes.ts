@@ -2,6 +2,7 @@ import type { z } from "zod/v4";
 import type { Actor } from "./people/actor";
 import type { Reply } from "./cards/reply";
 import type { Principal } from "./storage/principal";
+import type { JobHandler } from "./schedule/scheduler";
 
 /**
  * What a feature gives the bot edge: its card verbs, text commands and file imports, each with
@@ -108,11 +109,40 @@ export interface OutgoingMessage {
  */
 export type MessageBuilder = (to: MessageTarget, params: Record<string, string>, opts?: { refresh?: boolean }) => Promise<OutgoingMessage | { skip: string }>;
 
+/** A web page the bot's own HTTP server serves (the evaluation page reached by a personal link). No sign-in: the path carries what authorises it. */
+export interface PageRoute {
+  method: "GET" | "POST";
+  /** restify-style path with named parameters, e.g. "/evaluate/:token". */
+  path: string;
+  handle(req: PageRequest): Promise<PageResponse>;
+}
+
+export interface PageRequest {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  /** A form post, parsed (application/x-www-form-urlencoded) into strings; repeated fields keep the last value. */
+  form: Record<string, string>;
+  headers: Record<string, string | undefined>;
+}
+
+export interface PageResponse {
+  status: number;
+  /** "text/html; charset=utf-8" unless said otherwise. */
+  contentType?: string;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+/** Scheduled work a feature owns: handlers by job kind (they must be idempotent: a job can run twice). */
+export type JobHandlers = Record<string, JobHandler>;
+
 export interface FeatureRoutes {
   verbs?: VerbRoute[];
   commands?: CommandRoute[];
   files?: FileRoute[];
   messages?: Record<string, MessageBuilder>;
+  jobs?: JobHandlers;
+  pages?: PageRoute[];
 }
 
 /** Keeps the schema's output type when a route is written inline in a table. */

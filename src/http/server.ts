@@ -2,6 +2,10 @@ import restify, { type Server } from "restify";
 import type { TeamsAdapter, Application } from "@microsoft/teams-ai";
 import type { Activity, InvokeResponse, TurnContext } from "botbuilder";
 import { errorFields, type Logger } from "../log";
+import type { PageRoute } from "../routes";
+
+const stringRecord = (o: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries((o ?? {}) as Record<string, unknown>).map(([k, v]) => [k, Array.isArray(v) ? String(v[v.length - 1] ?? "") : typeof v === "string" ? v : v === undefined || v === null ? "" : String(v)]));
 
 /** Largest activity we accept: well above a card's inputs at their limits, far below anything abusive. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -11,11 +15,14 @@ export interface HttpDeps {
   app: Application;
   log: Logger;
   health: () => Promise<{ ok: boolean; storage: string }>;
+  /** Pages the features serve (outside Teams, reached by a personal link). */
+  pages?: PageRoute[];
 }
 
 export function createHttpServer(deps: HttpDeps): Server {
   const server = restify.createServer({ name: "safeguarding-assurance-bot", handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
+  server.use(restify.plugins.queryParser({ mapParams: false }));
 
   const edge = adapterEdge(deps.adapter);
   let inFlight = 0;
@@ -59,6 +66,33 @@ export function createHttpServer(deps: HttpDeps): Server {
     const h = await deps.health();
     res.send(h.ok ? 200 : 503, h);
   });
+
+  for (const page of deps.pages ?? []) {
+    const handler = async (req: restify.Request, res: restify.Response) => {
+      inFlight++;
+      try {
+        const r = await page.handle({
+          params: stringRecord(req.params),
+          query: stringRecord(req.query),
+          form: typeof req.body === "object" && req.body && !Array.isArray(req.body) ? stringRecord(req.body) : {},
+          headers: req.headers as Record<string, string | undefined>,
+        });
+        // Pages carry personal links: never cached, never framed, never leaking the path onwards.
+        res.writeHead(r.status, { "Content-Type": r.contentType ?? "text/html; charset=utf-8", "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'", ...(r.headers ?? {}) });
+        res.end(r.body);
+      } catch (e) {
+        deps.log.error(errorFields(e), "page failed");
+        if (!res.headersSent) {
+          res.writeHead(500, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+          res.end("<!doctype html><title>Something went wrong</title><p>Something went wrong on our side. Please try the link again in a minute.</p>");
+        }
+      } finally {
+        inFlight--;
+      }
+    };
+    if (page.method === "GET") server.get(page.path, handler);
+    else server.post(page.path, handler);
+  }
 
   (server as Server & { inFlight: () => number }).inFlight = () => inFlight;
   return server;
