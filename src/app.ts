@@ -43,7 +43,10 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
     teams: (conversations) => new BotConnectorTransport({ conversations, botId: () => edge.botId(), defaultServiceUrl: (tenantId) => edge.serviceUrlFor(tenantId), getToken: botConnectorTokens(config) }),
     email: emailTransportFor(config),
   });
-  if (opts.features) services.features = opts.features(services);
+  if (opts.features) {
+    services.features = opts.features(services);
+    services.register(services.features);
+  }
   const { adapter, app, routes } = createBot(services, edge);
   const server = createHttpServer({
     adapter,

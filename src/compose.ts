@@ -23,6 +23,7 @@ import { createDelivery } from "./delivery/createDelivery";
 import { deliveryBuilders } from "./delivery/featureBuilders";
 import type { EmailTransport, TeamsTransport } from "./delivery/transports";
 import { DeliveriesRepo } from "./storage/deliveriesRepo";
+import type { FeatureRoutes, MessageBuilder as FeatureMessageBuilder } from "./routes";
 
 /**
  * Repositories, services and the features' route tables, wired over one TableStore: the bot's
@@ -68,10 +69,11 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now }, settings);
   const home = homeRoutes({ config, access });
   const appLink = appLinkOf(config);
-  const features = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin)];
 
-  // Everything that leaves the process goes through the outbox; the features' builders draw each message when it is sent.
-  const featureMessages = new Map(features.flatMap((f) => Object.entries(f.messages ?? {})));
+  // Everything that leaves the process goes through the outbox; the features' builders draw each
+  // message when it is sent. The pipeline exists before the features so they can enqueue and
+  // schedule from their own services; their builders are added to it once they are made.
+  const featureMessages = new Map<string, FeatureMessageBuilder>();
   const deliveries = new DeliveriesRepo(store);
   const drawing = deliveryBuilders(featureMessages, { deliveries, log, appLink });
   const delivery = createDelivery({
@@ -84,7 +86,20 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     now,
     log,
   });
-  for (const f of features) for (const [kind, handler] of Object.entries(f.jobs ?? {})) delivery.scheduler.register(kind, handler);
+
+  /** Adds what features bring beyond their routes: message builders for the outbox, job handlers for the scheduler. */
+  const registered = new Set<FeatureRoutes>();
+  const register = (list: FeatureRoutes[]) => {
+    for (const f of list) {
+      if (registered.has(f)) continue;
+      registered.add(f);
+      for (const [kind, b] of Object.entries(f.messages ?? {})) featureMessages.set(kind, b);
+      for (const [kind, handler] of Object.entries(f.jobs ?? {})) delivery.scheduler.register(kind, handler);
+    }
+    drawing.refresh();
+  };
+  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin)];
+  register(features);
   return {
     config,
     log,
@@ -100,6 +115,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     features,
     delivery,
     redraw: drawing.redraw,
+    register,
   };
 }
 export type Services = ReturnType<typeof composeServices>;

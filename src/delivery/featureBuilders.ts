@@ -30,7 +30,11 @@ export function deliveryBuilders(features: Map<string, FeatureBuilder>, deps: { 
     if ("skip" in r) return r;
     return { card: r.reply ? renderReply(r.reply, tooLarge(row.kind)) : undefined, email: r.email };
   };
-  for (const kind of features.keys()) builders.set(kind, (row) => draw(row, false));
+  /** Registers a builder for every feature message known now (features are made after the pipeline). */
+  const refresh = () => {
+    for (const kind of features.keys()) if (!builders.has(kind)) builders.set(kind, (row) => draw(row, false));
+  };
+  refresh();
   builders.set(FAILURE_NOTICE_KIND, async (row) => {
     const p = stringParams(row.params);
     const failed = p.batchId && p.recipientKey ? await deps.deliveries.get(p.batchId, p.recipientKey) : undefined;
@@ -42,5 +46,5 @@ export function deliveryBuilders(features: Map<string, FeatureBuilder>, deps: { 
     );
     return { card: renderReply(reply, tooLarge(FAILURE_NOTICE_KIND)) };
   });
-  return { builders, redraw: (row: DeliveryRow) => draw(row, true) };
+  return { builders, refresh, redraw: (row: DeliveryRow) => draw(row, true) };
 }
