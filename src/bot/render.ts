@@ -13,7 +13,8 @@ export const cardActivity = (card: object) => ({ type: "message" as const, attac
 
 /** Adds a sentence to a reply's notice (what happened to the messages it sent), where the card has one. */
 export function appendNotice(r: Reply, add: NoticeView): void {
-  const view = r.view as { notice?: NoticeView };
+  const view = r.view as { notice?: NoticeView; bottomNotice?: NoticeView };
   if (!("notice" in view) && r.card !== "review" && r.card !== "signoffRequest" && r.card !== "overview") return;
   view.notice = view.notice ? { text: md`${view.notice.text} ${add.text}`, color: add.color === "default" ? view.notice.color : add.color } : add;
+  if ("bottomNotice" in view) view.bottomNotice = view.notice;
 }

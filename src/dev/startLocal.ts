@@ -23,13 +23,16 @@ async function main() {
   const playgroundPort = Number(process.env.PLAYGROUND_PORT ?? 56150);
   const pkg = require.resolve("@microsoft/m365agentsplayground/package.json");
   const cli = join(dirname(pkg), (require(pkg) as { bin: Record<string, string> }).bin.agentsplayground);
+  // The playground offers no way to choose its interface: a preload makes it listen on loopback only.
+  const loopbackOnly = join(__dirname, "loopbackOnly.js");
   const playground = spawn(
     process.execPath,
-    [cli, "-e", `${running.url}/api/messages`, "-c", "msteams", "-p", String(playgroundPort), "--disable-telemetry"],
+    ["--require", loopbackOnly, cli, "-e", `${running.url}/api/messages`, "-c", "msteams", "-p", String(playgroundPort), "--disable-telemetry"],
     { stdio: "inherit", env: { ...process.env, TEAMSAPPTESTER_BROWSER: process.env.TEAMSAPPTESTER_BROWSER ?? (process.env.CI ? "none" : undefined) } as NodeJS.ProcessEnv },
   );
   console.log(`\nBot: ${running.url}/api/messages (local mode, storage under ${config.DATA_DIR}/)`);
-  console.log(`Playground: http://127.0.0.1:${playgroundPort}  — type "hi" in the personal chat.\n`);
+  console.log(`Playground: http://127.0.0.1:${playgroundPort}  — type "hi" in the personal chat.`);
+  console.log("Both listen on 127.0.0.1 only: in local mode everyone who types is a partnership admin, so they are not offered to your network.\n");
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
