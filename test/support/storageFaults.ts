@@ -1,4 +1,4 @@
-import { createHttpHeaders, createPipelineRequest, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { createHttpHeaders, createPipelineRequest, RestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 
 /**
  * Fails chosen Table storage requests on purpose, as the far side would: a pipeline policy (the
@@ -35,7 +35,8 @@ export function storageFaults(): StorageFaults {
         headers: createHttpHeaders({ "content-type": "application/json" }),
         bodyAsText: JSON.stringify({ "odata.error": { code: "ServerBusy", message: { lang: "en-US", value: "Injected by the test" } } }),
       };
-      return response;
+      // Thrown as the SDK throws a service error, so the call fails once (no retry, no parsing).
+      throw new RestError(`Injected ${status} by the test`, { statusCode: status, request, response });
     },
   };
   return {
