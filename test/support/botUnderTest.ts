@@ -49,18 +49,18 @@ export async function startBot(env: Record<string, string> = {}, opts: { now?: (
     connector,
     url: app.url,
     async invoke(user, verb, data = {}) {
-      const res = await postActivity(app.url, invokeAction(user, verb, data));
+      const res = await postActivity(app.url, invokeAction(user, verb, data, { serviceUrl: connector.serviceUrl }));
       const body = res.body as any;
       return { status: res.status, body, card: body?.type === "application/vnd.microsoft.card.adaptive" ? body.value : undefined };
     },
     async say(user, text) {
       const before = seqNow();
-      const res = await postActivity(app.url, message(user, text));
+      const res = await postActivity(app.url, message(user, text, { serviceUrl: connector.serviceUrl }));
       return { status: res.status, ...(await lastReplyAfter(before)) };
     },
     async submit(user, value) {
       const before = seqNow();
-      const res = await postActivity(app.url, messageWithValue(user, value));
+      const res = await postActivity(app.url, messageWithValue(user, value, { serviceUrl: connector.serviceUrl }));
       return { status: res.status, ...(await lastReplyAfter(before)) };
     },
     addToRoster(user) {
