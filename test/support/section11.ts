@@ -17,7 +17,7 @@ export async function openWithRating(bot: BotUnderTest, user: TeamsUser, returnI
 }
 
 /** Answers one indicator through the cards and returns the bot's answer to the save. */
-export async function answerIndicator(bot: BotUnderTest, user: TeamsUser, returnId: string, indicatorId: string, fields: Record<string, string> & { rating: string }, then = "stay") {
+export async function answerIndicator(bot: BotUnderTest, user: TeamsUser, returnId: string, indicatorId: string, fields: Record<string, string | undefined> & { rating: string }, then = "stay") {
   const card = await openWithRating(bot, user, returnId, indicatorId, fields.rating);
   const save = actionOf(card.card, "s11.save");
   return bot.invoke(user, "s11.save", { ...save.data, then, ...fields });
