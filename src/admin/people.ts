@@ -150,7 +150,7 @@ export class PeopleAdmin {
         replaces: input.replaces,
         problems: problems.map(text),
         linkedFacts: [],
-        notice: { text: md`Nobody was added yet: please fix what is marked below.`, color: "attention" },
+        notice: { text: md`Nobody was added yet: please fix what is listed below.`, color: "attention" },
         actions: this.formActions(agency?.agencyId ?? "", input.replaces),
       };
     }

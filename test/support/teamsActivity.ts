@@ -323,3 +323,17 @@ export function teamsActivities(serviceUrl: string) {
       teamMessage(user, teamId, channelId, text, o(opts)),
   };
 }
+
+export interface UploadInfo {
+  contentUrl: string;
+  name: string;
+  uploadUrl: string;
+  fileType: string;
+  uniqueId: string;
+}
+
+/** The invoke Teams sends when a person answers a file consent card ("fileConsent/invoke"). */
+export function fileConsentInvoke(user: TeamsUser, action: "accept" | "decline", context: unknown, uploadInfo?: UploadInfo, opts: ActivityOptions = {}): TeamsActivity {
+  const a = base(user, "invoke", { replyToId: newMessageId(), ...opts });
+  return { ...a, name: "fileConsent/invoke", value: { type: "fileUpload", action, context, ...(uploadInfo ? { uploadInfo } : {}) }, entities: clientInfo(opts) };
+}
