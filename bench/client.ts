@@ -40,7 +40,8 @@ export interface SaveCursor {
   user: TeamsUser;
   returnId: string;
   indicatorIds: string[];
-  etags: Map<string, string>;
+  /** The data of each indicator's save action, as the last card drew it (etag, digest...). */
+  drawn: Map<string, Record<string, string>>;
   saves: number;
   /** The two evidence texts saves alternate between. */
   evidence: [string, string];
@@ -48,14 +49,17 @@ export interface SaveCursor {
 
 export const SHORT_EVIDENCE: [string, string] = ["Board minutes 12 Sep 2026; audit of 40 staff files.", "Staff survey: 92% named the safeguarding lead; training log 2026."];
 
-/** Opens each indicator's step (not measured) and keeps the etag its save action carries. */
+/**
+ * Opens each indicator's step with "Fully met" chosen, as a lead does on the rating-first card
+ * (not measured), and keeps the data its save action carries.
+ */
 export async function openCursor(client: BotClient, user: TeamsUser, returnId: string, indicatorIds: string[], evidence = SHORT_EVIDENCE): Promise<SaveCursor> {
-  const etags = new Map<string, string>();
+  const drawn = new Map<string, Record<string, string>>();
   for (const indicatorId of indicatorIds) {
-    const r = await client.invoke(user, "s11.step", { returnId, indicatorId });
-    etags.set(indicatorId, actionOf(r.card, "s11.save").data.etag);
+    const r = await client.invoke(user, "s11.step", { returnId, indicatorId, rating: "fully" });
+    drawn.set(indicatorId, actionOf(r.card, "s11.save").data);
   }
-  return { user, returnId, indicatorIds, etags, saves: 0, evidence };
+  return { user, returnId, indicatorIds, drawn, saves: 0, evidence };
 }
 
 /**
@@ -65,14 +69,14 @@ export async function openCursor(client: BotClient, user: TeamsUser, returnId: s
 export async function saveOnce(client: BotClient, c: SaveCursor): Promise<number> {
   const n = c.saves++;
   const indicatorId = c.indicatorIds[n % c.indicatorIds.length];
-  const etag = c.etags.get(indicatorId)!;
+  const data = c.drawn.get(indicatorId)!;
   const evidence = c.evidence[Math.floor(n / c.indicatorIds.length) % 2];
-  const r = await client.invoke(c.user, "s11.save", { returnId: c.returnId, indicatorId, etag, go: "stay", rating: "fully", evidence, naReason: "", actionText: "", actionOwner: "", actionDue: "" });
-  if (!/Saved\./.test(r.text) || /changed this answer while you were editing/.test(r.text)) {
+  const r = await client.invoke(c.user, "s11.save", { ...data, then: "stay", rating: "fully", evidence, naReason: "", actionText: "", actionOwner: "", actionDue: "" });
+  if (!/Saved /.test(r.text) || /changed this answer while you were editing/.test(r.text)) {
     throw new Error(`save ${n} of ${c.user.name} did not save: ${r.text.slice(0, 300)}`);
   }
   const next = actionOf(r.card, "s11.save");
-  if (next.data.etag === etag) throw new Error(`save ${n} of ${c.user.name}: etag did not move`);
-  c.etags.set(indicatorId, next.data.etag);
+  if (next.data.etag === data.etag) throw new Error(`save ${n} of ${c.user.name}: etag did not move`);
+  c.drawn.set(indicatorId, next.data);
   return r.ms;
 }

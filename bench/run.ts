@@ -20,7 +20,7 @@ import { messageReply } from "../src/cards/reply";
 import { verb, type FeatureRoutes, type VerbRoute } from "../src/routes";
 import { z } from "zod/v4";
 import { startConnector, type Connector } from "../test/support/connector";
-import { personalConversationId, TEST_TENANT_ID } from "../test/support/teamsActivity";
+import { TEST_TENANT_ID } from "../test/support/teamsActivity";
 import { actionOf, plain, textOf } from "../test/support/cardTools";
 import { StorageCounter, type StorageRequest } from "./storageCounter";
 import { BotClient, openCursor, saveOnce, type SaveCursor } from "./client";
@@ -276,11 +276,11 @@ async function main() {
       let completionSaves = 0;
       const completionMarks: StorageRequest[] = [];
       for (const id of data.indicatorIds) {
-        const step = await client.invoke(a.lead, "s11.step", { returnId: a.returnId, indicatorId: id });
+        const step = await client.invoke(a.lead, "s11.step", { returnId: a.returnId, indicatorId: id, rating: "fully" });
         const save = actionOf(step.card, "s11.save");
         const before = counter.mark;
-        const r = await client.invoke(a.lead, "s11.save", { ...save.data, go: "stay", rating: "fully", evidence: `Evidence for ${id}: policy, audit and training records.`, naReason: "", actionText: "", actionOwner: "", actionDue: "" });
-        if (!/Saved\./.test(r.text)) throw new Error(`completing ${a.returnId} ${id}: ${r.text.slice(0, 200)}`);
+        const r = await client.invoke(a.lead, "s11.save", { ...save.data, then: "stay", rating: "fully", evidence: `Evidence for ${id}: policy, audit and training records.`, naReason: "", actionText: "", actionOwner: "", actionDue: "" });
+        if (!/Saved /.test(r.text)) throw new Error(`completing ${a.returnId} ${id}: ${r.text.slice(0, 200)}`);
         completionMarks.push(...counter.since(before));
         completionSaves++;
       }
@@ -292,9 +292,10 @@ async function main() {
       const sent = await client.invoke(a.lead, "s11.requestSignoff", { returnId: a.returnId });
       const request = counter.since(mark);
       if (!/Sent for sign-off to/.test(sent.text)) throw new Error(`requestSignoff: ${sent.text.slice(0, 300)}`);
-      const toOfficer = await conn.waitFor((x) => x.seq > seq && x.conversationId === personalConversationId(a.officer));
-      const officerCard = toOfficer.body.attachments[0].content;
-      const approveAction = actionOf(officerCard, "s11.approve");
+      // The request reaches the officer through the outbox (a new personal chat here); the
+      // officer's card is the same one the sign-off card verb draws.
+      await conn.waitFor((x) => x.seq > seq && x.operation === "send" && JSON.stringify(x.body ?? {}).includes("s11.approve"));
+      const approveAction = actionOf((await client.invoke(a.officer, "s11.signoffCard", { returnId: a.returnId })).card, "s11.approve");
 
       mark = counter.mark;
       const approved = await client.invoke(a.officer, "s11.approve", approveAction.data);
@@ -326,8 +327,12 @@ async function main() {
     log(`  of which before the submit (authorise + load): ${ex.approve.findIndex((r) => r.batch)}; writes: ${approveWrites.length} (${approveWrites.map((r) => r.kind).join(", ")}); after the submit (notifying the lead): ${ex.approve.length - 1 - ex.approve.findIndex((r) => r.batch)}`);
 
     // ---- targets
-    const batchesPerSubmit = submitResults.map((s) => s.approve.filter((r) => r.batch).length);
-    const writesOutsideBatch = submitResults.map((s) => s.approve.filter((r) => !r.batch && r.method !== "GET").length);
+    // The submission is the Returns table's part of the approve turn; the lead's notice goes
+    // through the outbox (Jobs, Deliveries, Conversations) and is counted apart.
+    const returnsTable = (r: StorageRequest) => /Returns$/.test(r.table ?? "");
+    const batchesPerSubmit = submitResults.map((s) => s.approve.filter((r) => returnsTable(r) && r.batch).length);
+    const writesOutsideBatch = submitResults.map((s) => s.approve.filter((r) => returnsTable(r) && !r.batch && r.method !== "GET").length);
+    const outboxWrites = submitResults.map((s) => s.approve.filter((r) => !returnsTable(r) && r.method !== "GET").length);
     log();
     log("Targets");
     for (const conc of CONCURRENCIES) {
@@ -336,7 +341,8 @@ async function main() {
     }
     log(`  storage requests per save <= ${TARGET_REQUESTS_PER_SAVE}: ${fmt(requestsPerSave, 3)} (${describeCounts(StorageCounter.byKind(saveStorage), savesTotal)}) -> target ${requestsPerSave <= TARGET_REQUESTS_PER_SAVE ? "met" : "NOT met"}`);
     const oneBatch = batchesPerSubmit.every((n) => n === 1) && writesOutsideBatch.every((n) => n === 0);
-    log(`  exactly one $batch transaction per submit (no other writes): ${batchesPerSubmit.join(", ")} batch(es), ${writesOutsideBatch.join(", ")} other write(s) -> target ${oneBatch ? "met" : "NOT met"}`);
+    log(`  exactly one $batch transaction per submit (no other write to Returns): ${batchesPerSubmit.join(", ")} batch(es), ${writesOutsideBatch.join(", ")} other write(s) -> target ${oneBatch ? "met" : "NOT met"}`);
+    log(`  (the lead's notice through the outbox: ${outboxWrites.join(", ")} write(s) to Jobs, Deliveries and Conversations)`);
     log(`  (approve turn total: ${submitResults.map((s) => s.approve.length).join(", ")} storage requests, reads included)`);
     log();
     log(`Total run time ${fmt((performance.now() - startedAt) / 1000, 1)} s`);

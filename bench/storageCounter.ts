@@ -24,7 +24,7 @@ export type RequestKind =
 export interface StorageRequest {
   method: string;
   kind: RequestKind;
-  /** The table name (prefix included), "" for $batch and service requests. */
+  /** The table name (prefix included); for a $batch the table of its operations; "" for service requests. */
   table: string;
   status: number;
   ms: number;
@@ -47,8 +47,10 @@ function classify(req: PipelineRequest): { kind: RequestKind; table: string; bat
   if (batch) {
     const body = typeof req.body === "string" ? req.body : "";
     // Each operation of a changeset is a line "<METHOD> http(s)://... HTTP/1.1".
-    const ops = body.match(/^(POST|PUT|PATCH|MERGE|DELETE|GET) https?:\/\/\S+ HTTP\/1\.1\s*$/gm)?.length;
-    return { kind: "POST $batch", table: "", batch: true, batchOps: ops };
+    const lines = body.match(/^(POST|PUT|PATCH|MERGE|DELETE|GET) https?:\/\/\S+ HTTP\/1\.1\s*$/gm) ?? [];
+    // A transaction is within one partition of one table, so its first operation names the table.
+    const first = lines[0]?.split(" ")[1];
+    return { kind: "POST $batch", table: first ? tableOf(new URL(first).pathname) : "", batch: true, batchOps: lines.length || undefined };
   }
   const table = tableOf(path);
   const point = /\(PartitionKey=.*RowKey=.*\)$/.test(decodeURIComponent(path));
