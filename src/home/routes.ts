@@ -42,7 +42,7 @@ export function homeRoutes(s: { config: Config; access: AccessService }): Featur
     if (local) {
       view.localHint = roles.agencies.size
         ? md`Local mode: everyone here is a partnership admin. You already hold roles at an agency: open your return to try the audit.`
-        : md`Local mode: everyone here is a partnership admin. Open Partnership admin and choose "Make me lead and senior officer of a demo agency" to try the whole audit yourself (or run npm run demo-data first for a full partnership).`;
+        : md`Local mode: everyone here is a partnership admin. To try the whole audit yourself: Partnership admin, open a cycle, register an agency, then "Make me lead and senior officer of a demo agency" (or run npm run demo-data first for a full partnership).`;
     }
     return reply("welcome", view);
   };
