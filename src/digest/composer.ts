@@ -65,18 +65,22 @@ export async function composeDigest(d: ComposerDeps, channel: { teamId: string; 
   const ytdFrom = yearStart(today);
   const provider = d.training();
   const [since, ytd] = await Promise.all([provider.figures({ partnerships: channel.partnerships, from: sinceFrom, to: today }), provider.figures({ partnerships: channel.partnerships, from: ytdFrom, to: today })]);
-  const overdueActionsCount = figures?.overdueActions.length ?? 0;
-  if (figures) figures = { ...figures, overdueActions: figures.overdueActions.slice(0, LIST_LIMIT), overdueAgencies: figures.overdueAgencies.slice(0, LIST_LIMIT) };
+  return recordFrom({ period, at: now.toISOString(), partnerships: channel.partnerships, figures, previousCycle, earlier, training: { sinceFrom, since, ytdFrom, ytd } });
+}
+
+/** Pure: the stored form of a digest, its lists cut to what the card shows. */
+export function recordFrom(o: { period: string; at: string; partnerships: string[]; figures?: DigestFigures; previousCycle?: DigestRecord["previousCycle"]; earlier: RecordSummary[]; training: { sinceFrom: string; since?: TrainingFigures; ytdFrom: string; ytd?: TrainingFigures } }): DigestRecord {
+  const f = o.figures;
   return {
-    period,
-    at: now.toISOString(),
-    partnerships: channel.partnerships,
-    figures,
-    overdueActionsCount,
-    previousCycle,
-    sincePrevious,
-    trend: [...earlier.slice(-(TREND_POINTS - 1)).map((r) => ({ period: r.period, nowPct: r.nowPct })), ...(figures ? [{ period, nowPct: figures.headline.now.pct }] : [])],
-    training: { sinceFrom, since: publishable(since), ytdFrom, ytd: publishable(ytd) },
+    period: o.period,
+    at: o.at,
+    partnerships: o.partnerships,
+    figures: f && { ...f, overdueActions: f.overdueActions.slice(0, LIST_LIMIT), overdueAgencies: f.overdueAgencies.slice(0, LIST_LIMIT) },
+    overdueActionsCount: f?.overdueActions.length ?? 0,
+    previousCycle: o.previousCycle,
+    sincePrevious: o.earlier[o.earlier.length - 1],
+    trend: [...o.earlier.slice(-(TREND_POINTS - 1)).map((r) => ({ period: r.period, nowPct: r.nowPct })), ...(f ? [{ period: o.period, nowPct: f.headline.now.pct }] : [])],
+    training: { sinceFrom: o.training.sinceFrom, since: publishable(o.training.since), ytdFrom: o.training.ytdFrom, ytd: publishable(o.training.ytd) },
   };
 }
 

@@ -22,7 +22,7 @@ import { formatWhen, ukDate } from "../time";
 import { composeDigest, parseRecord, recordSummaryOf, type DigestRecord } from "./composer";
 import { agencyChoices, agencyDetail, sectorDetail, standardDetail } from "./drill";
 import { csvOf, exportTables, xlsxOf } from "./exportFiles";
-import { CHOICES, digestView } from "./present";
+import { CHOICES, digestCard } from "./present";
 import { describeSchedule, nextSlot, periodOfSlot, WEEKDAY_NAMES } from "./schedule";
 import { DIGEST_JOB, DIGEST_MESSAGES, DIGEST_VERBS, digestBatchId, digestJobId } from "./verbs";
 import type { DigestChannelsView, DigestDetailView, DigestSettingsView, DigestView } from "./views";
@@ -297,7 +297,7 @@ export class DigestService {
   }
 
   private view(r: DigestRecord, reg: Registration, data: Record<string, string>, interactive = true): DigestView {
-    return digestView(r, { sections: reg.sections, interactive, actionData: data });
+    return digestCard(r, { sections: reg.sections, interactive, actionData: data });
   }
 
   /** `digest` typed in a channel: a digest now, as the answer (stored, so the next one can compare); the settings form for an admin of an unregistered channel. */

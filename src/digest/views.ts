@@ -9,14 +9,6 @@ export interface ChartSlice {
   color: "good" | "warning" | "attention" | "neutral";
 }
 
-export interface StandardRowView {
-  label: Shown;
-  fully: Shown;
-  partially: Shown;
-  not: Shown;
-  green: Shown;
-}
-
 export interface SectorRowView {
   label: Shown;
   agencies: Shown;
@@ -43,16 +35,17 @@ export interface DigestView {
   partnershipRows: SectorRowView[];
 
   showStandards: boolean;
-  splitTitle: string;
+  splitTitle: Shown;
   split: ChartSlice[];
   splitFacts: FactView[];
-  barsTitle: string;
+  barsTitle: Shown;
   bars: Array<{ title: string; parts: ChartSlice[] }>;
-  standardRows: StandardRowView[];
+  /** The bars' numbers, for clients that cannot draw charts (Teams mobile). */
+  standardFacts: FactView[];
   ruleText: Shown;
 
   showTrend: boolean;
-  trendTitle: string;
+  trendTitle: Shown;
   trend: Array<{ x: string; y: number }>;
   trendFacts: FactView[];
 
@@ -65,7 +58,7 @@ export interface DigestView {
   showTraining: boolean;
   trainingText: Shown;
   hasResponseRate: boolean;
-  responseTitle: string;
+  responseTitle: Shown;
   responseRate: number;
   responseFacts: FactView[];
   trainingFacts: FactView[];
