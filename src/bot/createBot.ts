@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ActivityTypes, TeamsInfo, type TurnContext } from "botbuilder";
+import { ActivityTypes, type TurnContext } from "botbuilder";
+import type { ConnectorClient } from "botframework-connector";
 import { Application, TeamsAdapter } from "@microsoft/teams-ai";
 import { md } from "../cards/text";
 import { messageReply, type Reply } from "../cards/reply";
@@ -48,7 +49,7 @@ export function createBot(s: BotServices, edge: EdgeState) {
     const place = placeOf(turn.activity);
     const actor = actorFromActivity(turn.activity)!;
     if (place.scope !== "channel") return { actor, place };
-    return { actor, place, channelMembers: () => channelMembers(turn, actor.principal.tenantId), channelAddress: { serviceUrl: turn.activity.serviceUrl, botId: turn.activity.recipient.id, tenantId: actor.principal.tenantId } };
+    return { actor, place, channelMembers: () => channelMembers(turn, place.channelId, actor.principal.tenantId), channelAddress: { serviceUrl: turn.activity.serviceUrl, botId: turn.activity.recipient.id, tenantId: actor.principal.tenantId } };
   };
   const chatLink = (turn: TurnContext) => personalChatLink(c.MicrosoftAppId || turn.activity.recipient.id);
   const render = (r: Reply) => renderReply(r, s.log);
@@ -234,16 +235,25 @@ export function createBot(s: BotServices, edge: EdgeState) {
 
 
 /**
- * The roster of the channel the turn came from, read in that channel's context: for a private or
- * shared channel that is the channel's own membership (RSC ChannelMember.Read.Group), for a
- * standard channel the team's. Paged, so large teams are read whole.
+ * The roster of the channel the turn came from: the channel's own conversation members. For a
+ * private or shared channel that is its own membership (RSC ChannelMember.Read.Group), for a
+ * standard channel the team's. Not TeamsInfo.getPagedMembers: in a team it answers with the
+ * team's roster, which would let every team member into a private channel's figures. Paged.
  */
-async function channelMembers(turn: TurnContext, tenantId: string): Promise<Set<string>> {
+async function channelMembers(turn: TurnContext, channelId: string | undefined, tenantId: string): Promise<Set<string>> {
   const out = new Set<string>();
+  const conversationId = channelId;
+  if (!conversationId) return out;
+  const client = turn.turnState.get<ConnectorClient>(turn.adapter.ConnectorClientKey);
   let token: string | undefined;
   do {
-    const page = await TeamsInfo.getPagedMembers(turn, 500, token);
-    for (const m of page.members) if (m.aadObjectId) out.add(`${(m.tenantId || tenantId).toLowerCase()}:${m.aadObjectId.toLowerCase()}`);
+    const options: { pageSize: number; continuationToken?: string } = { pageSize: 500 };
+    if (token) options.continuationToken = token;
+    const page: { members?: Array<{ aadObjectId?: string }>; continuationToken?: string } = await client.conversations.getConversationPagedMembers(conversationId, options as { pageSize: number; continuationToken: string });
+    for (const m of page.members ?? []) {
+      const tenant = (m as { tenantId?: string }).tenantId || tenantId;
+      if (m.aadObjectId) out.add(`${tenant.toLowerCase()}:${m.aadObjectId.toLowerCase()}`);
+    }
     token = page.continuationToken || undefined;
   } while (token);
   return out;
