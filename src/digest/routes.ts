@@ -88,6 +88,10 @@ export function digestRoutes(s: DigestService): FeatureRoutes {
         const view = await s.postedCard(to, period);
         return "skip" in view ? view : { reply: reply("digest", view) };
       },
+      [DIGEST_MESSAGES.failed]: async (to, p) => {
+        if (to.kind !== "person") return { skip: "notices go to the admin" };
+        return { reply: messageReply("A digest could not be prepared", md`The Section 11 digest due on ${String(p.period ?? "")} could not be prepared: the audit store did not answer after several tries. The next one is scheduled as usual; type **digest** in personal chat to post one now.`, "warning") };
+      },
       [DIGEST_MESSAGES.exportReady]: async (to, p) => {
         if (to.kind !== "person") return { skip: "exports go to the person who asked" };
         const grant = String(p.grant ?? "");

@@ -56,6 +56,8 @@ export const exportFileInput = z.object({ grant: z.string().regex(/^[A-Za-z0-9_-
 const DENIED_ADMIN = "Only the partnership's admins can register a channel for digests or change its settings.";
 const NOT_MEMBER = "Only members of this channel can look closer at its digest.";
 const EXPORT_HOURS = 24;
+/** The scheduler gives up after 5 runs; the 4th failed run tells the admin and schedules the next slot. */
+const JOB_ATTEMPTS_BEFORE_NOTICE = 4;
 
 interface Target {
   reg: Registration;
@@ -345,8 +347,15 @@ export class DigestService {
     if (!found || found.reg.paused) return;
     const slot = new Date(p.slot);
     const period = periodOfSlot(slot);
-    await this.record(found.reg, period);
-    await this.enqueue(found.reg, period);
+    try {
+      await this.record(found.reg, period);
+      await this.enqueue(found.reg, period);
+    } catch (e) {
+      // The scheduler retries with back-off; on the last tries, tell the admin and move on to the next slot rather than stop.
+      if (ctx.attempts < JOB_ATTEMPTS_BEFORE_NOTICE) throw e;
+      this.d.log.warn({ job: ctx.id, attempts: ctx.attempts }, "digest could not be composed: admin told, next slot scheduled");
+      await this.d.delivery.outbox.enqueue(`digest.failed|${found.reg.teamId}|${found.reg.channelId}|${period}`, [{ recipient: { kind: "person", ...found.reg.registeredBy }, kind: DIGEST_MESSAGES.failed, params: { period } }]);
+    }
     // The next slot after this one (not after now), so a late run never skips a period's successor.
     let next = nextSlot(found.reg, slot);
     if (next.getTime() <= ctx.now.getTime()) next = nextSlot(found.reg, ctx.now);

@@ -15,7 +15,7 @@ export const DIGEST_VERBS = {
   channels: "digest.channels",
 } as const;
 
-export const DIGEST_MESSAGES = { post: "digest.post", exportReady: "digest.exportReady" } as const;
+export const DIGEST_MESSAGES = { post: "digest.post", exportReady: "digest.exportReady", failed: "digest.failed" } as const;
 export const DIGEST_JOB = "digest.run";
 export const digestJobId = (teamId: string, channelId: string) => `${DIGEST_JOB}|${teamId}|${channelId}`;
 export const digestBatchId = (teamId: string, channelId: string, period: string) => `digest|${teamId}|${channelId}|${period}`;
