@@ -24,6 +24,7 @@ export const BOT_COMMANDS = [
   { command: "admin", description: "Partnership admin: cycles, agencies, people", scopes: ["personal"] },
   { command: "status", description: "Admin: where every agency stands", scopes: ["personal"] },
   { command: "whoami", description: "Show your roles", scopes: ["personal"] },
+  { command: "digest", description: "Section 11 digest: post one here now (admins: registered channels)", scopes: ["personal", "team"] },
 ] as const satisfies readonly BotCommand[];
 
 export type BotCommandName = (typeof BOT_COMMANDS)[number]["command"];

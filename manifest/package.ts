@@ -18,7 +18,7 @@
  *   DEVELOPER_WEBSITE_URL  default: https://<BOT_DOMAIN>/
  *   DEVELOPER_PRIVACY_URL  default: DEVELOPER_WEBSITE_URL (set it to the partnership's privacy notice)
  *   DEVELOPER_TERMS_URL    default: DEVELOPER_WEBSITE_URL
- *   AAD_APP_ID_URI         optional, e.g. api://botid-<MicrosoftAppId>: adds webApplicationInfo (only needed for SSO)
+ *   AAD_APP_ID_URI         optional, e.g. api://botid-<MicrosoftAppId>: webApplicationInfo's resource (SSO); default api://botid-<MicrosoftAppId>
  *
  * Under the Azure Developer CLI (AZURE_ENV_NAME set) a missing MicrosoftAppId/BOT_DOMAIN skips
  * instead of failing: azd runs `npm run package` while packaging the web app, possibly before
@@ -140,7 +140,9 @@ export function buildManifest(env: PackageEnv): { manifest: Record<string, any>;
   const manifest = JSON.parse(filled.json) as Record<string, any>;
   const bot = manifest.bots?.[0];
   if (bot) bot.commandLists = manifestCommandLists();
-  if (values.AAD_APP_ID_URI) manifest.webApplicationInfo = { id: values.MicrosoftAppId, resource: values.AAD_APP_ID_URI };
+  // Resource-specific consent (reading a private channel's members) needs webApplicationInfo; its
+  // resource only matters for SSO, so without AAD_APP_ID_URI any value will do.
+  manifest.webApplicationInfo = { id: values.MicrosoftAppId, resource: values.AAD_APP_ID_URI || `api://botid-${values.MicrosoftAppId}` };
   return { manifest, problems, warnings };
 }
 

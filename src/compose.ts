@@ -24,6 +24,7 @@ import { deliveryBuilders } from "./delivery/featureBuilders";
 import type { EmailTransport, TeamsTransport } from "./delivery/transports";
 import { DeliveriesRepo } from "./storage/deliveriesRepo";
 import type { FeatureRoutes, MessageBuilder as FeatureMessageBuilder } from "./routes";
+import { digestFeature } from "./digest/feature";
 
 /**
  * Repositories, services and the features' route tables, wired over one TableStore: the bot's
@@ -98,7 +99,8 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     }
     drawing.refresh();
   };
-  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin)];
+  const digest = digestFeature({ store, ...repos, catalog, access, delivery, now, log });
+  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), digest.routes];
   register(features);
   return {
     config,
@@ -114,6 +116,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     welcome: home.welcome,
     features,
     delivery,
+    digest: digest.service,
     redraw: drawing.redraw,
     register,
   };

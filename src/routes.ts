@@ -26,6 +26,13 @@ export interface TurnPlace {
 export interface RouteContext {
   actor: Actor;
   place: TurnPlace;
+  /**
+   * Channel turns only: the members of this channel as "tenantId:aadObjectId" (lower case), read
+   * from Teams when called. A private or shared channel answers with its own roster, not the team's.
+   */
+  channelMembers?: () => Promise<Set<string>>;
+  /** Channel turns only: how this channel is reached later (its Bot Connector URL can change). */
+  channelAddress?: { serviceUrl: string; botId: string; tenantId: string };
 }
 
 /** Messages a handler asks the edge to send to other people once its own answer is decided. */
@@ -53,6 +60,8 @@ export interface OutgoingFile {
   description: string;
   contentType: string;
   content: string;
+  /** Binary content (an XLSX); when set it is sent instead of `content`. */
+  bytes?: Buffer;
 }
 
 export interface Handled {

@@ -209,7 +209,8 @@ const firstAnswer = (a: { indicatorId: string; rating: string; evidence: string;
 
 async function exportReturn(r: Resolved, p: ReturnPartition, rows: RawRow[]): Promise<ExportedReturn> {
   const loaded = await r.returns.load(p.returnId);
-  const understood = (rk: string) => rk === "header" || /^(ans|acc|hist|snap|dec)\|/.test(rk);
+  // "summary" is reporting's copy of the answers and submissions above (storage/summaryRow.ts): nothing of its own to export.
+  const understood = (rk: string) => rk === "header" || rk === "summary" || /^(ans|acc|hist|snap|dec)\|/.test(rk);
   const answers: ExportedAnswer[] = [];
   if (loaded) {
     for (const a of loaded.answers.values()) {

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ActivityTypes, type TurnContext } from "botbuilder";
+import type { ConnectorClient } from "botframework-connector";
 import { Application, TeamsAdapter } from "@microsoft/teams-ai";
 import { md } from "../cards/text";
 import { messageReply, type Reply } from "../cards/reply";
@@ -44,7 +45,12 @@ export function createBot(s: BotServices, edge: EdgeState) {
   const offers = new FileOffers({ files: s.files, log: s.log, now: s.now });
 
   const allowedTenant = (tenantId: string) => c.anyTenant || c.ALLOWED_TENANT_IDS.includes(tenantId);
-  const contextOf = (turn: TurnContext): RouteContext => ({ actor: actorFromActivity(turn.activity)!, place: placeOf(turn.activity) });
+  const contextOf = (turn: TurnContext): RouteContext => {
+    const place = placeOf(turn.activity);
+    const actor = actorFromActivity(turn.activity)!;
+    if (place.scope !== "channel") return { actor, place };
+    return { actor, place, channelMembers: () => channelMembers(turn, place.channelId, actor.principal.tenantId), channelAddress: { serviceUrl: turn.activity.serviceUrl, botId: turn.activity.recipient.id, tenantId: actor.principal.tenantId } };
+  };
   const chatLink = (turn: TurnContext) => personalChatLink(c.MicrosoftAppId || turn.activity.recipient.id);
   const render = (r: Reply) => renderReply(r, s.log);
   const send = (turn: TurnContext, r: Reply) => turn.sendActivity(cardActivity(render(r)));
@@ -111,7 +117,7 @@ export function createBot(s: BotServices, edge: EdgeState) {
         // The playground cannot save files to OneDrive: keep a copy where the person can open it.
         const dir = join(c.DATA_DIR, "exports");
         mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, result.file.name), result.file.content);
+        writeFileSync(join(dir, result.file.name), result.file.bytes ?? result.file.content);
         appendNotice(result.reply, { text: md`Local mode: a copy is in ${join(c.DATA_DIR, "exports", result.file.name)}.`, color: "default" });
       }
     }
@@ -227,5 +233,30 @@ export function createBot(s: BotServices, edge: EdgeState) {
   return { adapter, app, routes };
 }
 
+
+/**
+ * The roster of the channel the turn came from: the channel's own conversation members. For a
+ * private or shared channel that is its own membership (RSC ChannelMember.Read.Group), for a
+ * standard channel the team's. Not TeamsInfo.getPagedMembers: in a team it answers with the
+ * team's roster, which would let every team member into a private channel's figures. Paged.
+ */
+async function channelMembers(turn: TurnContext, channelId: string | undefined, tenantId: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  const conversationId = channelId;
+  if (!conversationId) return out;
+  const client = turn.turnState.get<ConnectorClient>(turn.adapter.ConnectorClientKey);
+  let token: string | undefined;
+  do {
+    const options: { pageSize: number; continuationToken?: string } = { pageSize: 500 };
+    if (token) options.continuationToken = token;
+    const page: { members?: Array<{ aadObjectId?: string }>; continuationToken?: string } = await client.conversations.getConversationPagedMembers(conversationId, options as { pageSize: number; continuationToken: string });
+    for (const m of page.members ?? []) {
+      const tenant = (m as { tenantId?: string }).tenantId || tenantId;
+      if (m.aadObjectId) out.add(`${tenant.toLowerCase()}:${m.aadObjectId.toLowerCase()}`);
+    }
+    token = page.continuationToken || undefined;
+  } while (token);
+  return out;
+}
 
 const validEmail = (e: string | undefined): e is string => !!e && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) && e.length <= 320;

@@ -5,6 +5,7 @@ import type { TableStore } from "./tableStore";
 import { key, splitKey } from "./keys";
 import { isNotFound } from "./errors";
 import type { Principal } from "./principal";
+import { answerCell, submissionCells, SUMMARY_ROW } from "./summaryRow";
 
 /**
  * One Section 11 return (one agency, one cycle) is one partition, so every change of its state can
@@ -250,6 +251,8 @@ export class ReturnsRepo {
     const res = await this.table.submitTransaction([
       ["update", { partitionKey: pk, rowKey: key(ANS, indicatorId), ...cols, updatedAt: now, updatedBy: who.name, updatedByKey: who.key }, "Merge", { etag }],
       ["create", { partitionKey: pk, rowKey: historyKey(indicatorId, now), ...cols, at: now, by: who.name, byKey: who.key }],
+      // Reporting's copy of this answer (see summaryRow.ts): one more operation, no extra request.
+      ["upsert", { partitionKey: pk, rowKey: SUMMARY_ROW, ...answerCell(indicatorId, cols, now) }, "Merge"],
     ]);
     const rk = key(ANS, indicatorId);
     return res.subResponses.find((r) => r.rowKey === rk)?.etag ?? res.subResponses[0]?.etag ?? "";
@@ -297,6 +300,7 @@ export class ReturnsRepo {
         actions.push(["create", { partitionKey: pk, rowKey: key(SNAP, n, `c${String(i / SNAP_CHUNK).padStart(3, "0")}`), ...cols }]);
       }
       for (const a of answers) actions.push(["update", { partitionKey: pk, rowKey: key(ANS, a.indicatorId) }, "Merge", { etag: a.etag }]);
+      actions.push(["upsert", { partitionKey: pk, rowKey: SUMMARY_ROW, ...submissionCells(d.snapshot.number, answers) }, "Merge"]);
     }
     if (actions.length > 100) throw new Error(`A decision needs ${actions.length} operations; a transaction holds 100 (template too large)`);
     await this.table.submitTransaction(actions);

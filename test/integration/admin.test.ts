@@ -287,7 +287,7 @@ describe("demo data", () => {
     expect(await s.agencies.list()).toHaveLength(58);
     expect(await s.returns.listHeaders(cycle.cycleId)).toHaveLength(headers.length);
     expect((await s.cycles.list())).toHaveLength(1);
-  }, 40_000);
+  }, 120_000);
 
   it("assignSelf makes the local admin lead and officer of the first agency, with an audit button", async () => {
     const s = await setUp(() => new Date());

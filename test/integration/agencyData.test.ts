@@ -159,15 +159,15 @@ describe("exportAgency / deleteAgency", () => {
     expect(r1.firstSubmission!.answers).toHaveLength(42);
     expect(r1.firstSubmission!.answers[1]).toMatchObject({ indicatorId: second.indicatorId, rating: "fully", evidence: `Alpha evidence ${second.indicatorId}`, updatedBy: HANNAH.name });
     expect(r1.otherRows).toEqual([]);
-    // header, answers, access rows, history (42 + 3), the decision, the snapshot (header + 5 chunks)
-    expect(r1.rowCount).toBe(1 + 42 + 2 + 45 + 1 + 6);
+    // header, answers, access rows, history (42 + 3), the decision, the snapshot (header + 5 chunks), the reporting summary
+    expect(r1.rowCount).toBe(1 + 42 + 2 + 45 + 1 + 6 + 1);
 
     expect(r2.header).toMatchObject({ status: "draft", submissionCount: 0 });
     expect(r2.firstSubmission).toBeNull();
     expect(r2.answers.filter((a) => a.updatedAt)).toEqual([expect.objectContaining({ rating: "na", naReason: "We do not run that service" })]);
     expect(r2.otherRows).toHaveLength(150);
     expect(r2.otherRows[0]).toMatchObject({ partitionKey: returnPartition(w.cycle2, ALPHA), rowKey: "zz|0000", note: "legacy row" });
-    expect(r2.rowCount).toBe(1 + 42 + 2 + 1 + 150);
+    expect(r2.rowCount).toBe(1 + 42 + 2 + 1 + 150 + 1);
 
     // Grants on both sides: Hannah (lead), Olu (officer), and the e-mail still waiting.
     const summary = (gs: AgencyExport["grants"]["agencySide"]) => gs.map((g) => `${g.role} ${g.holder} ${g.personName}`).sort();
@@ -226,10 +226,10 @@ describe("exportAgency / deleteAgency", () => {
     const progress: AgencyDataProgress[] = [];
     const batches = jest.spyOn(w.store.table("Returns"), "submitTransaction");
     const counts = await deleteAgency({ store: w.store }, ALPHA, { confirm: ALPHA, onProgress: (p) => { progress.push(p); } });
-    // One transaction per at most 100 rows of one partition: 97 rows, then 100 + 96.
+    // One transaction per at most 100 rows of one partition: 98 rows, then 100 + 97.
     const calls = batches.mock.calls.map(([actions]) => actions);
     batches.mockRestore();
-    expect(calls.map((actions) => actions.length).sort((a, b) => a - b)).toEqual([96, 97, 100]);
+    expect(calls.map((actions) => actions.length).sort((a, b) => a - b)).toEqual([97, 98, 100]);
     expect(calls.every((actions) => actions.every(([kind]) => kind === "delete") && new Set(actions.map(([, e]) => e.partitionKey)).size === 1)).toBe(true);
     expect(counts).toEqual({ returns: 2, returnRows: exported.returns[0].rowCount + exported.returns[1].rowCount, grantRows: { agencySide: 3, holderSide: 3 }, agencyRows: 1 });
     expect(progress.map((p) => p.step)).toEqual(["grants", "grants", "return", "return", "agency"]);

@@ -20,7 +20,9 @@
  *   GET    /v3/conversations/:cid/activities/:aid/members      roster array
  *   GET    /v3/teams/:teamId                                   team details set by setTeam() | 404
  *   GET    /v3/teams/:teamId/conversations                     {conversations: channels}
+ *   PUT    /upload/:name                                       a OneDrive upload URL for file consent → 201; bytes in `uploads`
  * Anything else → 404 {error:{code:"NotFound"}} (still recorded in `requests`).
+ * A conversation can have a roster of its own (a private channel's): setConversationMembers().
  *
  * Optional behaviour for delivery tests:
  *   setRateLimit({ perTenantPerSecond, perConversationPerSecond })  sliding one-second windows over
@@ -129,6 +131,10 @@ export interface Connector {
   setMember(member: ConnectorMember): void;
   /** Replaces the whole roster. */
   setMembers(members: ConnectorMember[]): void;
+  /** A roster for one conversation only (a private channel's members); its members and pagedmembers answer from it. */
+  setConversationMembers(conversationId: string, members: ConnectorMember[]): void;
+  /** Files PUT to `${serviceUrl}upload/<name>` (the upload URL a file consent answer carries). */
+  readonly uploads: Array<{ name: string; bytes: Buffer; contentRange?: string }>;
   /** Removes a member by id or aadObjectId. */
   removeMember(idOrAadObjectId: string): void;
   readonly members: ConnectorMember[];
@@ -205,6 +211,10 @@ export async function startConnector(): Promise<Connector> {
   const requests: RecordedRequest[] = [];
   const rejected: RecordedRequest[] = [];
   let roster: ConnectorMember[] = [];
+  const conversationRosters = new Map<string, ConnectorMember[]>();
+  // A channel message's conversation id carries ";messageid=...": the roster is the channel's.
+  const rosterOf = (conversationId: string) => conversationRosters.get(conversationId.split(";")[0]) ?? roster;
+  const uploads: Array<{ name: string; bytes: Buffer; contentRange?: string }> = [];
   const teams = new Map<string, ConnectorTeam>();
   let failures: PendingFailure[] = [];
   let latencyMs = 0;
@@ -235,7 +245,15 @@ export async function startConnector(): Promise<Connector> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const rawBytes = Buffer.concat(chunks);
+    if ((req.method ?? "").toUpperCase() === "PUT" && (req.url ?? "").startsWith("/upload/")) {
+      const name = decodeURIComponent((req.url ?? "").slice("/upload/".length).split("?")[0]);
+      uploads.push({ name, bytes: rawBytes, contentRange: typeof req.headers["content-range"] === "string" ? req.headers["content-range"] : undefined });
+      res.writeHead(201, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ id: `item-${uploads.length}`, name, size: rawBytes.byteLength }));
+      return;
+    }
+    const raw = rawBytes.toString("utf8");
     let body: unknown = undefined;
     if (raw.length > 0) {
       try {
@@ -467,15 +485,15 @@ export async function startConnector(): Promise<Connector> {
         }
       }
       if (rest.length === 3 && rest[2] === "members" && method === "GET") {
-        return send(200, roster);
+        return send(200, rosterOf(conversationId));
       }
       return notFound();
     }
 
     if (method === "GET" && rest[0] === "members") {
-      if (rest.length === 1) return send(200, roster);
+      if (rest.length === 1) return send(200, rosterOf(conversationId));
       if (rest.length === 2) {
-        const m = findMember(rest[1]);
+        const m = conversationRosters.has(conversationId.split(";")[0]) ? rosterOf(conversationId).find((x) => x.id === rest[1] || x.aadObjectId.toLowerCase() === rest[1].toLowerCase()) : findMember(rest[1]);
         if (!m) {
           return notFound("MemberNotFoundInConversation", "The specified user is not part of the conversation.");
         }
@@ -487,9 +505,10 @@ export async function startConnector(): Promise<Connector> {
     if (method === "GET" && rest[0] === "pagedmembers" && rest.length === 1) {
       const pageSize = Math.max(1, Number(query.pageSize) || 200);
       const start = Math.max(0, Number(query.continuationToken) || 0);
-      const members = roster.slice(start, start + pageSize);
+      const all = rosterOf(conversationId);
+      const members = all.slice(start, start + pageSize);
       const next = start + pageSize;
-      return send(200, next < roster.length ? { members, continuationToken: String(next) } : { members });
+      return send(200, next < all.length ? { members, continuationToken: String(next) } : { members });
     }
 
     return notFound();
@@ -568,6 +587,10 @@ export async function startConnector(): Promise<Connector> {
     setMembers(members) {
       roster = [...members];
     },
+    setConversationMembers(conversationId, members) {
+      conversationRosters.set(conversationId, [...members]);
+    },
+    uploads,
     removeMember(idOrAad) {
       roster = roster.filter((m) => m.id !== idOrAad && m.aadObjectId.toLowerCase() !== idOrAad.toLowerCase());
     },
@@ -646,8 +669,10 @@ export async function startConnector(): Promise<Connector> {
       conversationWindows.clear();
       conversationFailures.clear();
       memberFailures.clear();
+      uploads.length = 0;
       if (options.roster) {
         roster = [];
+        conversationRosters.clear();
         teams.clear();
       }
     },

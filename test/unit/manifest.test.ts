@@ -87,7 +87,9 @@ describe("Teams app manifest", () => {
     expect(bot.botId).toBe(APP_ID);
     expect(bot.scopes).toEqual(["personal", "team", "groupChat"]);
     expect(bot.supportsFiles).toBe(true);
-    expect(manifest.webApplicationInfo).toBeUndefined();
+    // Private channels: the bot reads the channel's own members (resource-specific consent).
+    expect(manifest.authorization.permissions.resourceSpecific).toEqual([{ name: "ChannelMember.Read.Group", type: "Application" }]);
+    expect(manifest.webApplicationInfo).toEqual({ id: APP_ID, resource: `api://botid-${APP_ID}` });
 
     expect(await AppManifestUtils.validateAgainstSchema(manifest as unknown as AppManifest)).toEqual([]);
   });
@@ -113,16 +115,16 @@ describe("Teams app manifest", () => {
     }
     // The exact commands of the bot.
     expect(lists.find((l) => l.scopes.includes("personal"))!.commands.map((c) => c.title)).toEqual([
-      "help", "audit", "continue", "review", "signoffs", "admin", "status", "whoami",
+      "help", "audit", "continue", "review", "signoffs", "admin", "status", "whoami", "digest",
     ]);
-    expect(lists.find((l) => l.scopes.includes("team"))!.commands.map((c) => c.title)).toEqual(["help"]);
+    expect(lists.find((l) => l.scopes.includes("team"))!.commands.map((c) => c.title)).toEqual(["help", "digest"]);
     expect(lists.find((l) => l.scopes.includes("groupChat"))!.commands.map((c) => c.title)).toEqual(["help"]);
   });
 
-  it("adds webApplicationInfo only when AAD_APP_ID_URI is set", async () => {
-    const { manifest, problems } = buildManifest({ ...TEST_ENV, AAD_APP_ID_URI: `api://botid-${APP_ID}` });
+  it("uses AAD_APP_ID_URI as webApplicationInfo's resource when set", async () => {
+    const { manifest, problems } = buildManifest({ ...TEST_ENV, AAD_APP_ID_URI: `api://sso.example.org/botid-${APP_ID}` });
     expect(problems).toEqual([]);
-    expect(manifest.webApplicationInfo).toEqual({ id: APP_ID, resource: `api://botid-${APP_ID}` });
+    expect(manifest.webApplicationInfo).toEqual({ id: APP_ID, resource: `api://sso.example.org/botid-${APP_ID}` });
     expect(await AppManifestUtils.validateAgainstSchema(manifest as unknown as AppManifest)).toEqual([]);
   });
 
