@@ -52,7 +52,11 @@ const IDS = TEMPLATE.standards.flatMap((s) => s.indicators.map((i) => i.id));
  * read the sessions (hundreds), not the evaluations (tens of thousands). The full scan reads every evaluation.
  */
 class BenchTraining implements TrainingFiguresProvider {
-  constructor(private readonly table: TableClient) {}
+  constructor(
+    private readonly table: TableClient,
+    /** The per-session rows, in a table of their own (as the training feature keeps its sessions). */
+    private readonly sessionsTable: TableClient,
+  ) {}
 
   async load(sessions: number, evaluations: number, today: string): Promise<void> {
     const perSession = Math.ceil(evaluations / sessions);
@@ -79,7 +83,7 @@ class BenchTraining implements TrainingFiguresProvider {
       if (pending.length >= 8) await Promise.all(pending.splice(0));
     }
     await Promise.all(pending);
-    for (let i = 0; i < summaries.length; i += 100) await this.table.submitTransaction(summaries.slice(i, i + 100));
+    for (let i = 0; i < summaries.length; i += 100) await this.sessionsTable.submitTransaction(summaries.slice(i, i + 100));
   }
 
   async figures(q: TrainingQuery): Promise<TrainingFigures | undefined> {
@@ -90,7 +94,7 @@ class BenchTraining implements TrainingFiguresProvider {
     let b = 0;
     let a = 0;
     const quotes: string[] = [];
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq 'sessions' and date ge ${q.from} and date le ${q.to}` } })) {
+    for await (const e of this.sessionsTable.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq 'sessions' and date ge ${q.from} and date le ${q.to}` } })) {
       sessions++;
       delegates += Number(e.delegates);
       answered += Number(e.answered);
@@ -268,7 +272,9 @@ async function main() {
       const s = composeServices(config, store, createLogger("silent"));
       const trainingTable = TableClient.fromConnectionString(azurite.connectionString, `dig${size}Evaluations`, { allowInsecureConnection: true, additionalPolicies: [{ policy: counter.policy, position: "perCall" }] });
       await trainingTable.createTable();
-      const training = new BenchTraining(trainingTable);
+      const sessionsTable = TableClient.fromConnectionString(azurite.connectionString, `dig${size}Sessions`, { allowInsecureConnection: true, additionalPolicies: [{ policy: counter.policy, position: "perCall" }] });
+      await sessionsTable.createTable();
+      const training = new BenchTraining(trainingTable, sessionsTable);
       const today = ukDate(new Date());
       const t0 = performance.now();
       const { current, previous } = await load(store, s, size, training, today);
@@ -284,6 +290,11 @@ async function main() {
       const ctx = { actor: { principal: { tenantId: "t", aadObjectId: "a" }, name: "Exec" }, place: { scope: "channel" as const, teamId: channel.teamId, channelId: channel.channelId }, channelMembers: async () => new Set(["t:a"]) };
 
       const digest = await measure(counter, () => composeDigest(deps, channel, today));
+      if (process.env.DIGEST_BENCH_PROFILE) {
+        const m = counter.mark;
+        await composeDigest(deps, channel, today);
+        for (const r of counter.since(m)) process.stderr.write(`    ${r.kind} ${r.table} ${r.ms.toFixed(1)} ms\n`);
+      }
       const drill = await measure(counter, () => service.drill(ctx, "standard", { teamId: "", channelId: "", standard: "3", sector: "", agency: "", agencyId: "" }));
       // The baselines once each: they read every row, and Azurite answers a query by scanning the table.
       const scan = await measure(counter, () => fullScanDigest(store, s, [current, previous], training, today, "repository"), 1);
