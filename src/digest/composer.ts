@@ -49,22 +49,24 @@ export async function composeDigest(d: ComposerDeps, channel: { teamId: string; 
   const today = ukDate(now);
   const [cycles, agencies, recent] = await Promise.all([d.reporting.cyclesFor(channel.partnerships), d.agencies.list(), d.digests.recentRecords(channel.teamId, channel.channelId, addDays(today, -400))]);
   const [current, previous] = cycles;
-  let figures: DigestFigures | undefined;
-  let previousCycle: DigestRecord["previousCycle"];
-  if (current) {
-    const [input, before] = await Promise.all([d.reporting.input(current, channel.partnerships, agencies), previous ? d.reporting.input(previous, channel.partnerships, agencies) : Promise.resolve(undefined)]);
-    figures = digestFigures(input, channel.partnerships);
-    if (before && previous) {
-      const f = digestFigures(before);
-      previousCycle = { name: previous.name, firstPct: f.headline.first.pct, nowPct: f.headline.now.pct };
-    }
-  }
   const earlier = recent.filter((r) => r.period < period);
   const sincePrevious = earlier[earlier.length - 1];
   const sinceFrom = sincePrevious ? ukDate(new Date(sincePrevious.at || `${sincePrevious.period.slice(0, 10)}T12:00:00Z`)) : addDays(today, -30);
   const ytdFrom = yearStart(today);
   const provider = d.training();
-  const [since, ytd] = await Promise.all([provider.figures({ partnerships: channel.partnerships, from: sinceFrom, to: today }), provider.figures({ partnerships: channel.partnerships, from: ytdFrom, to: today })]);
+  // One round trip for everything that only needs the cycles and the recent digests.
+  const [input, before, since, ytd] = await Promise.all([
+    current ? d.reporting.input(current, channel.partnerships, agencies) : Promise.resolve(undefined),
+    previous ? d.reporting.input(previous, channel.partnerships, agencies) : Promise.resolve(undefined),
+    provider.figures({ partnerships: channel.partnerships, from: sinceFrom, to: today }),
+    provider.figures({ partnerships: channel.partnerships, from: ytdFrom, to: today }),
+  ]);
+  const figures: DigestFigures | undefined = input ? digestFigures(input, channel.partnerships) : undefined;
+  let previousCycle: DigestRecord["previousCycle"];
+  if (before && previous) {
+    const f = digestFigures(before);
+    previousCycle = { name: previous.name, firstPct: f.headline.first.pct, nowPct: f.headline.now.pct };
+  }
   return recordFrom({ period, at: now.toISOString(), partnerships: channel.partnerships, figures, previousCycle, earlier, training: { sinceFrom, since, ytdFrom, ytd } });
 }
 

@@ -2,7 +2,8 @@ import { z } from "zod/v4";
 import { md, text } from "../cards/text";
 import { messageReply, reply, type Reply } from "../cards/reply";
 import { verb, type FeatureRoutes, type RouteContext, type RouteResult } from "../routes";
-import { channelRef, drillInput, exportFileInput, exportFormats, settingsInput, type DigestService } from "./service";
+import { channelRef, drillInput, exportFileInput, exportFormats, settingsInput } from "./inputs";
+import type { DigestService } from "./service";
 import { DIGEST_JOB, DIGEST_MESSAGES, DIGEST_VERBS } from "./verbs";
 import "./views";
 
@@ -14,8 +15,8 @@ import "./views";
 const BOTH = ["channel", "personal"] as const;
 
 export function digestRoutes(s: DigestService): FeatureRoutes {
-  const settingsOrList = async (ctx: RouteContext, notice?: Parameters<DigestService["channels"]>[1]): Promise<Reply> =>
-    ctx.place.scope === "channel" ? reply("digestSettings", await s.settingsForm(ctx, {}, notice)) : reply("digestChannels", await s.channels(ctx.actor, notice));
+  const settingsOrList = async (ctx: RouteContext, notice?: Parameters<DigestService["registrations"]["channels"]>[1]): Promise<Reply> =>
+    ctx.place.scope === "channel" ? reply("digestSettings", await s.registrations.settingsForm(ctx, {}, notice)) : reply("digestChannels", await s.registrations.channels(ctx.actor, notice));
 
   return {
     commands: [
@@ -25,12 +26,12 @@ export function digestRoutes(s: DigestService): FeatureRoutes {
         run: async (ctx) => {
           if (ctx.place.scope === "personal") {
             try {
-              return reply("digestChannels", await s.channels(ctx.actor));
+              return reply("digestChannels", await s.registrations.channels(ctx.actor));
             } catch {
               return messageReply("Digests are posted in channels", md`The Section 11 digest goes to your Executive's channel. Type **digest** there to see the latest figures, or ask your partnership's business manager.`);
             }
           }
-          const r = await s.digestHere(ctx);
+          const r = await s.posting.digestHere(ctx);
           if ("digest" in r) return reply("digest", r.digest);
           if ("settings" in r) return reply("digestSettings", r.settings);
           return messageReply("Not registered for digests", r.message);
@@ -39,7 +40,7 @@ export function digestRoutes(s: DigestService): FeatureRoutes {
       { name: "digest settings", aliases: ["digest setup", "digest register"], scopes: BOTH, run: async (ctx) => settingsOrList(ctx) },
     ],
     verbs: [
-      verb({ verb: DIGEST_VERBS.view, input: channelRef, scopes: BOTH, run: async (ctx, i) => reply("digest", await s.preview(ctx, i)) }),
+      verb({ verb: DIGEST_VERBS.view, input: channelRef, scopes: BOTH, run: async (ctx, i) => reply("digest", await s.posting.preview(ctx, i)) }),
       verb({ verb: DIGEST_VERBS.standard, input: drillInput, scopes: BOTH, run: async (ctx, i) => reply("digestDetail", await s.drill(ctx, "standard", i)) }),
       verb({ verb: DIGEST_VERBS.sector, input: drillInput, scopes: BOTH, run: async (ctx, i) => reply("digestDetail", await s.drill(ctx, "sector", i)) }),
       verb({ verb: DIGEST_VERBS.agency, input: drillInput, scopes: BOTH, run: async (ctx, i) => reply("digestDetail", await s.drill(ctx, "agency", i)) }),
@@ -48,7 +49,7 @@ export function digestRoutes(s: DigestService): FeatureRoutes {
         input: channelRef,
         scopes: BOTH,
         run: async (ctx, i): Promise<RouteResult> => {
-          const r = await s.requestExport(ctx, i);
+          const r = await s.exporting.requestExport(ctx, i);
           const buttons = (data: Record<string, string>) => exportFormats.map((f) => ({ title: f.title, verb: DIGEST_VERBS.exportFile, data: { ...data, format: f.format } }));
           if (!r.grant) return messageReply("Export the digest", md`Choose a file: it is offered here for you to save to your OneDrive.`, "default", { actions: buttons(r.data) });
           return {
@@ -61,31 +62,31 @@ export function digestRoutes(s: DigestService): FeatureRoutes {
         verb: DIGEST_VERBS.exportFile,
         input: exportFileInput,
         run: async (ctx, i): Promise<RouteResult> => {
-          const file = await s.exportFile(ctx.actor, i);
+          const file = await s.exporting.exportFile(ctx.actor, i);
           return { reply: messageReply("Your export", md`${file.name} is ready: accept the file card below to save it to your OneDrive.`, "good"), file };
         },
       }),
-      verb({ verb: DIGEST_VERBS.settings, input: channelRef, scopes: BOTH, run: async (ctx, i) => reply("digestSettings", await s.settingsForm(ctx, i)) }),
-      verb({ verb: DIGEST_VERBS.save, input: settingsInput, scopes: BOTH, run: async (ctx, i) => reply("digestSettings", await s.save(ctx, i)) }),
-      verb({ verb: DIGEST_VERBS.pause, input: channelRef, scopes: BOTH, run: async (ctx, i) => settingsOrList(ctx, (await s.setPaused(ctx, i, true)).notice) }),
-      verb({ verb: DIGEST_VERBS.resume, input: channelRef, scopes: BOTH, run: async (ctx, i) => settingsOrList(ctx, (await s.setPaused(ctx, i, false)).notice) }),
+      verb({ verb: DIGEST_VERBS.settings, input: channelRef, scopes: BOTH, run: async (ctx, i) => reply("digestSettings", await s.registrations.settingsForm(ctx, i)) }),
+      verb({ verb: DIGEST_VERBS.save, input: settingsInput, scopes: BOTH, run: async (ctx, i) => reply("digestSettings", await s.registrations.save(ctx, i)) }),
+      verb({ verb: DIGEST_VERBS.pause, input: channelRef, scopes: BOTH, run: async (ctx, i) => settingsOrList(ctx, (await s.registrations.setPaused(ctx, i, true)).notice) }),
+      verb({ verb: DIGEST_VERBS.resume, input: channelRef, scopes: BOTH, run: async (ctx, i) => settingsOrList(ctx, (await s.registrations.setPaused(ctx, i, false)).notice) }),
       verb({
         verb: DIGEST_VERBS.remove,
         input: channelRef,
         scopes: BOTH,
         run: async (ctx, i) => {
-          const notice = await s.remove(ctx, i);
-          return ctx.place.scope === "channel" ? messageReply("Digests stopped", notice.text, "good") : reply("digestChannels", await s.channels(ctx.actor, notice));
+          const notice = await s.registrations.remove(ctx, i);
+          return ctx.place.scope === "channel" ? messageReply("Digests stopped", notice.text, "good") : reply("digestChannels", await s.registrations.channels(ctx.actor, notice));
         },
       }),
-      verb({ verb: DIGEST_VERBS.postNow, input: channelRef, run: async (ctx, i) => reply("digestChannels", await s.channels(ctx.actor, await s.postNow(ctx, i))) }),
-      verb({ verb: DIGEST_VERBS.channels, input: z.object({}), run: async (ctx) => reply("digestChannels", await s.channels(ctx.actor)) }),
+      verb({ verb: DIGEST_VERBS.postNow, input: channelRef, run: async (ctx, i) => reply("digestChannels", await s.registrations.channels(ctx.actor, await s.posting.postNow(ctx, i))) }),
+      verb({ verb: DIGEST_VERBS.channels, input: z.object({}), run: async (ctx) => reply("digestChannels", await s.registrations.channels(ctx.actor)) }),
     ],
     messages: {
       [DIGEST_MESSAGES.post]: async (to, p) => {
         if (to.kind !== "channel") return { skip: "digests go to channels" };
         const period = String(p.period ?? "");
-        const view = await s.postedCard(to, period);
+        const view = await s.posting.postedCard(to, period);
         return "skip" in view ? view : { reply: reply("digest", view) };
       },
       [DIGEST_MESSAGES.failed]: async (to, p) => {
@@ -102,6 +103,6 @@ export function digestRoutes(s: DigestService): FeatureRoutes {
         };
       },
     },
-    jobs: { [DIGEST_JOB]: s.runJob },
+    jobs: { [DIGEST_JOB]: s.posting.runJob },
   };
 }
