@@ -23,9 +23,19 @@ export interface TurnPlace {
   channelId?: string;
 }
 
+/** A member of the chat or team a turn happens in, as Teams' roster gives them. */
+export interface RosterMember {
+  aadObjectId: string;
+  tenantId: string;
+  name: string;
+  email?: string;
+}
+
 export interface RouteContext {
   actor: Actor;
   place: TurnPlace;
+  /** Outside personal chat: the members of this group chat, meeting chat or team (every page of Teams' roster). */
+  roster?: () => Promise<RosterMember[]>;
 }
 
 /** Messages a handler asks the edge to send to other people once its own answer is decided. */
@@ -53,6 +63,8 @@ export interface OutgoingFile {
   description: string;
   contentType: string;
   content: string;
+  /** Binary files (XLSX): sent instead of `content` when set. */
+  bytes?: Buffer;
 }
 
 export interface Handled {
@@ -86,6 +98,11 @@ export interface CommandRoute {
 export interface FileRoute {
   /** Lower-case extensions without the dot. */
   extensions: readonly string[];
+  /**
+   * When several features take one extension (a .csv of agencies, a .csv of delegates): whether
+   * this file is theirs, from its content. The route without it takes what no other accepts.
+   */
+  accepts?: (file: { name: string; content: string }) => boolean;
   scopes?: readonly Scope[];
   run(ctx: RouteContext, file: { name: string; content: string }, progress: (note: string) => Promise<void>): Promise<RouteResult>;
 }

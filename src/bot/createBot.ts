@@ -17,6 +17,7 @@ import type { DeliveryRow } from "../delivery/types";
 import { personalReferenceFromActivity } from "../conversations/fromActivity";
 import { downloadAttachment } from "./fileDownload";
 import { FileOffers } from "./fileOffers";
+import { readRoster } from "./roster";
 import type { BotServices } from "./services";
 
 const FILE_INFO = "application/vnd.microsoft.teams.file.download.info";
@@ -44,7 +45,10 @@ export function createBot(s: BotServices, edge: EdgeState) {
   const offers = new FileOffers({ files: s.files, log: s.log, now: s.now });
 
   const allowedTenant = (tenantId: string) => c.anyTenant || c.ALLOWED_TENANT_IDS.includes(tenantId);
-  const contextOf = (turn: TurnContext): RouteContext => ({ actor: actorFromActivity(turn.activity)!, place: placeOf(turn.activity) });
+  const contextOf = (turn: TurnContext): RouteContext => {
+    const place = placeOf(turn.activity);
+    return { actor: actorFromActivity(turn.activity)!, place, ...(place.scope !== "personal" ? { roster: () => readRoster(turn) } : {}) };
+  };
   const chatLink = (turn: TurnContext) => personalChatLink(c.MicrosoftAppId || turn.activity.recipient.id);
   const render = (r: Reply) => renderReply(r, s.log);
   const send = (turn: TurnContext, r: Reply) => turn.sendActivity(cardActivity(render(r)));
@@ -111,7 +115,7 @@ export function createBot(s: BotServices, edge: EdgeState) {
         // The playground cannot save files to OneDrive: keep a copy where the person can open it.
         const dir = join(c.DATA_DIR, "exports");
         mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, result.file.name), result.file.content);
+        writeFileSync(join(dir, result.file.name), result.file.bytes ?? result.file.content);
         appendNotice(result.reply, { text: md`Local mode: a copy is in ${join(c.DATA_DIR, "exports", result.file.name)}.`, color: "default" });
       }
     }

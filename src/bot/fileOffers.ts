@@ -14,7 +14,7 @@ export class FileOffers {
   constructor(private readonly deps: { files: FilesRepo; log: Logger; now: () => Date }) {}
 
   async offer(turn: TurnContext, owner: Principal, file: OutgoingFile): Promise<void> {
-    const bytes = Buffer.from(file.content, "utf8");
+    const bytes = file.bytes ?? Buffer.from(file.content, "utf8");
     const id = await this.deps.files.put({ owner, name: file.name, contentType: file.contentType, bytes, createdAt: this.deps.now().toISOString() });
     await turn.sendActivity({
       type: "message",
