@@ -9,6 +9,7 @@ import type { ActionView, CardName, CardViews, ChoiceView } from "../../src/card
 import type { ReviewStandardView } from "../../src/section11/views";
 import "../../src/section11/views";
 import "../../src/admin/views";
+import { trainingHostileViews, trainingRealisticViews } from "../support/trainingCardSamples";
 import { fitText } from "../../src/cards/fit";
 import { renderToElement, validateCard } from "../support/cardRenderer";
 
@@ -385,6 +386,7 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
       explanation: trusted("**Separate sign-off**: the senior officer who signs off must not be the lead who asked."),
       actions: [act("Save settings", "admin.settings.save", {}, "positive"), back()],
     },
+    ...trainingRealisticViews(),
   };
 }
 
@@ -603,6 +605,7 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
       actions: [hAct(), hAct()],
     },
     settings: { separateSignoff: "false", notice: { text: th(300), color: "attention" }, explanation: th(400), actions: [hAct("positive"), hAct()] },
+    ...trainingHostileViews({ hostile, th, hAct }),
   };
 }
 
@@ -631,12 +634,22 @@ function inputIds(name: CardName, v: Record<string, unknown>): string[] {
       return ["state", "sector", ...((v.cycleChoices as unknown[]).length > 1 ? ["cycleId"] : []), ...((v.partnershipChoices as unknown[]).length > 2 ? ["partnership"] : [])];
     case "settings":
       return ["separateSignoff"];
+    case "trainingCourseForm":
+      return ["title", "kind", "outcomes", "followUpWeeks", "reminderAfter", "escalationAfter"];
+    case "trainingSessionForm":
+      return ["date", "time", "duration", "mode", "venue", "trainer"];
+    case "trainingDelegateForm":
+      return ["name", "email", "agency", "managerName", "managerEmail"];
+    case "trainingAttendance":
+      return ["absent"];
+    case "trainingOfficerForm":
+      return ["email", "personName"];
     default:
       return [];
   }
 }
 
-const CHOICES_OF: Partial<Record<string, string>> = { rating: "ratingChoices", templateId: "templateChoices", sector: "sectorChoices", agencyId: "agencyChoices", role: "roleChoices", cycleId: "cycleChoices", state: "stateChoices", partnership: "partnershipChoices" };
+const CHOICES_OF: Partial<Record<string, string>> = { kind: "kindChoices", mode: "modeChoices", absent: "delegateChoices", rating: "ratingChoices", templateId: "templateChoices", sector: "sectorChoices", agencyId: "agencyChoices", role: "roleChoices", cycleId: "cycleChoices", state: "stateChoices", partnership: "partnershipChoices" };
 
 /** The nested actions of a view that become tappable rows (`open`, `choose`), in view order. */
 function rowActions(view: unknown): ActionView[] {
