@@ -43,6 +43,8 @@ export interface FormPage {
   problems?: Record<string, string>;
   /** After a save: what happened, in words. */
   saved?: string;
+  /** They have answered before: the button changes their answer. */
+  answered?: boolean;
   until: string;
 }
 
@@ -70,7 +72,7 @@ export function formPage(p: FormPage): string {
   // novalidate: the server checks every answer and says what is wrong beside each field, the same way on every browser.
   return shell(
     p.title,
-    `<h1>${esc(p.title)}</h1><p>${esc(p.intro)}</p><p class="muted">${esc(PRIVACY_FIRST_LINE)} <a href="${PRIVACY_PATH}">Privacy note</a></p>${saved}${summary}<form method="post" action="" novalidate>${p.questions.map((q) => field(q, p.values[q.id] ?? "", problems[q.id])).join("")}<button type="submit">${p.saved ? "Save my changes" : "Save my answers"}</button></form><p class="muted">You can come back to this page to change your answers until ${esc(p.until)}.</p>`,
+    `<h1>${esc(p.title)}</h1><p>${esc(p.intro)}</p><p class="muted">${esc(PRIVACY_FIRST_LINE)} <a href="${PRIVACY_PATH}">Privacy note</a></p>${saved}${summary}<form method="post" action="" novalidate>${p.questions.map((q) => field(q, p.values[q.id] ?? "", problems[q.id])).join("")}<button type="submit">${p.answered || p.saved ? "Save my changes" : "Save my answers"}</button></form><p class="muted">You can come back to this page to change your answers until ${esc(p.until)}.</p>`,
   );
 }
 

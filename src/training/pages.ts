@@ -38,6 +38,7 @@ export function evaluationPages(d: TrainingDeps, answering: EvaluationAnswering)
       questions: questionsFor(ctx.kind, ctx.course.outcomes),
       values,
       until: formatSessionDay(ctx.expires.toISOString()),
+      answered: !!ctx.existing,
       ...extra,
     });
 
