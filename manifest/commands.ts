@@ -24,6 +24,8 @@ export const BOT_COMMANDS = [
   { command: "admin", description: "Partnership admin: cycles, agencies, people", scopes: ["personal"] },
   { command: "status", description: "Admin: where every agency stands", scopes: ["personal"] },
   { command: "whoami", description: "Show your roles", scopes: ["personal"] },
+  { command: "training", description: "Training officer: courses, sessions, evaluations", scopes: ["personal"] },
+  { command: "add delegates", description: "Training officer: book this chat's members on a session", scopes: ["team", "groupChat"] },
 ] as const satisfies readonly BotCommand[];
 
 export type BotCommandName = (typeof BOT_COMMANDS)[number]["command"];

@@ -113,10 +113,10 @@ describe("Teams app manifest", () => {
     }
     // The exact commands of the bot.
     expect(lists.find((l) => l.scopes.includes("personal"))!.commands.map((c) => c.title)).toEqual([
-      "help", "audit", "continue", "review", "signoffs", "admin", "status", "whoami",
+      "help", "audit", "continue", "review", "signoffs", "admin", "status", "whoami", "training",
     ]);
-    expect(lists.find((l) => l.scopes.includes("team"))!.commands.map((c) => c.title)).toEqual(["help"]);
-    expect(lists.find((l) => l.scopes.includes("groupChat"))!.commands.map((c) => c.title)).toEqual(["help"]);
+    expect(lists.find((l) => l.scopes.includes("team"))!.commands.map((c) => c.title)).toEqual(["help", "add delegates"]);
+    expect(lists.find((l) => l.scopes.includes("groupChat"))!.commands.map((c) => c.title)).toEqual(["help", "add delegates"]);
   });
 
   it("adds webApplicationInfo only when AAD_APP_ID_URI is set", async () => {
