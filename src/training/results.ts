@@ -114,7 +114,7 @@ export function summarise(course: Course, sessions: SessionResultsInput[]): Resu
   }
 
   const quotable = [...(enough ? ends.filter((a) => a.consentQuote && a.doDifferently).map((a) => a.doDifferently) : []), ...(follows.length >= MIN_GROUP ? follows.filter((a) => a.consentQuote && a.practiceExample).map((a) => a.practiceExample) : [])];
-  const quotes = quotable.slice(0, QUOTES).map((q) => text(`“${fitText(q.replace(/\s+/g, " "), QUOTE_BYTES).text}”`));
+  const quotes = [...new Set(quotable.map((q) => q.replace(/\s+/g, " ").trim()))].slice(0, QUOTES).map((q) => text(`“${fitText(q, QUOTE_BYTES).text}”`));
 
   const outstanding = sessions.flatMap((s) =>
     s.delegates

@@ -73,6 +73,8 @@ export class EvaluationRounds {
     if (kind === "end") session = await this.close(sessionId);
     if (!session || session.state !== "closed") return undefined;
     session = await this.markSent(session, kind);
+    // An evaluation that has closed (its links expired) takes no new requests, reminders or escalations.
+    if (this.closed(session, kind)) return undefined;
     const course = await this.d.repo.getCourse(session.courseId);
     if (!course) return undefined;
     const due = (await this.d.repo.listDelegates(sessionId)).filter((x) => x.attended && !answeredAt(x, kind));
@@ -116,13 +118,17 @@ export class EvaluationRounds {
 
   private async context(sessionId: string, kind: EvaluationKind) {
     const session = await this.d.repo.getSession(sessionId);
-    if (!session || !sentAt(session, kind)) return undefined;
+    if (!session || !sentAt(session, kind) || this.closed(session, kind)) return undefined;
     const course = await this.d.repo.getCourse(session.courseId);
     if (!course) return undefined;
     const delegates = new Map((await this.d.repo.listDelegates(sessionId)).map((x) => [x.delegateId, x]));
     const rows = (await this.d.outbox.batchStatus(batchId(sessionId, kind, "request"))).rows;
     const requested = rows.map((r) => ({ delegateId: String(r.params.delegateId ?? ""), at: Date.parse(r.createdAt) })).filter((r) => r.delegateId && !Number.isNaN(r.at));
     return { session, course, delegates, requested };
+  }
+
+  private closed(session: Session, kind: EvaluationKind): boolean {
+    return Date.parse(sentAt(session, kind)!) + this.d.config.EVALUATION_LINK_DAYS * 86_400_000 <= this.d.now().getTime();
   }
 
   /** Which requests are at least `after` old now, and when the next one will be. */
