@@ -57,6 +57,13 @@ export class EvaluationsRepo {
    */
   async put(sessionId: string, pseudonym: string, answers: Answers): Promise<{ first: boolean }> {
     const entity = { partitionKey: pk(sessionId), rowKey: rk(answers.kind, pseudonym), sessionId, pseudonym, answers: JSON.stringify(answersSchema.parse(answers)) };
+    // Most answers are first answers: try the create, and read the ETag only when one exists.
+    try {
+      await this.table.createEntity(entity);
+      return { first: true };
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+    }
     for (let attempt = 0; attempt < 8; attempt++) {
       let etag: string | undefined;
       try {

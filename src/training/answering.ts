@@ -2,6 +2,7 @@ import { UserFacingError } from "../errors";
 import type { Actor } from "../people/actor";
 import { normaliseEmail } from "../storage/peopleRepo";
 import { samePrincipal } from "../storage/principal";
+import { isPreconditionFailed } from "../storage/errors";
 import type { TrainingDeps } from "./deps";
 import type { LinkCheck } from "./keys";
 import { checkAnswers, valuesOf, type Answers, type Checked } from "./questions";
@@ -30,7 +31,36 @@ export const NOT_YOURS = "This evaluation was sent to someone else. If you were 
  * e-mail address); on the web, the signed link names the delegate and the evaluation.
  */
 export class EvaluationAnswering {
+  /**
+   * Courses never change once created, and what answering reads of a session (its times, and when
+   * the evaluation was sent) never changes once sent: both are kept for a minute, so an answer
+   * costs a read of the delegate and two writes, whichever instance takes it.
+   */
+  private readonly courses = new Map<string, { course: Course; until: number }>();
+  private readonly sentSessions = new Map<string, { session: Session; until: number }>();
+
   constructor(private readonly d: TrainingDeps) {}
+
+  private async session(sessionId: string, kind: EvaluationKind): Promise<Session | undefined> {
+    const hit = this.sentSessions.get(`${sessionId}|${kind}`);
+    if (hit && hit.until > Date.now()) return hit.session;
+    const s = await this.d.repo.getSession(sessionId);
+    if (s && sentAt(s, kind)) this.remember(this.sentSessions, `${sessionId}|${kind}`, { session: s });
+    return s;
+  }
+
+  private async course(courseId: string): Promise<Course | undefined> {
+    const hit = this.courses.get(courseId);
+    if (hit && hit.until > Date.now()) return hit.course;
+    const c = await this.d.repo.getCourse(courseId);
+    if (c) this.remember(this.courses, courseId, { course: c });
+    return c;
+  }
+
+  private remember<T>(cache: Map<string, T & { until: number }>, k: string, v: T): void {
+    if (cache.size > 500) cache.clear();
+    cache.set(k, { ...v, until: Date.now() + 60_000 });
+  }
 
   /** The end of an evaluation: its first send plus the link lifetime. */
   expiry(session: Session, kind: EvaluationKind): Date | undefined {
@@ -45,20 +75,23 @@ export class EvaluationAnswering {
     return `${this.d.config.publicBaseUrl}/evaluate/${this.d.keys.sign({ sessionId: session.sessionId, kind, delegateId, expires: Math.floor(expires.getTime() / 1000) })}`;
   }
 
-  /** Loads an evaluation; undefined when the session, course or delegate is gone or it was never sent. */
-  async load(sessionId: string, kind: EvaluationKind, delegateId: string): Promise<EvaluationContext | undefined> {
-    const [session, delegate] = await Promise.all([this.d.repo.getSession(sessionId), this.d.repo.getDelegate(sessionId, delegateId)]);
+  /**
+   * Loads an evaluation; undefined when the session, course or delegate is gone or it was never
+   * sent. With `existing: false` the earlier answer is not read (a save replaces it anyway).
+   */
+  async load(sessionId: string, kind: EvaluationKind, delegateId: string, opts: { existing?: boolean } = {}): Promise<EvaluationContext | undefined> {
+    const [session, delegate] = await Promise.all([this.session(sessionId, kind), this.d.repo.getDelegate(sessionId, delegateId)]);
     if (!session || !delegate) return undefined;
     const expires = this.expiry(session, kind);
-    const course = await this.d.repo.getCourse(session.courseId);
+    const course = await this.course(session.courseId);
     if (!course || !expires) return undefined;
-    const existing = await this.d.answers.get(sessionId, kind, this.d.keys.pseudonym(delegateId, course.courseId));
+    const existing = opts.existing === false ? undefined : await this.d.answers.get(sessionId, kind, this.d.keys.pseudonym(delegateId, course.courseId));
     return { session, course, delegate, kind, expires, existing: existing?.answers };
   }
 
   /** For a card action: the evaluation, if the person pressing is its delegate. */
-  async forActor(actor: Actor, sessionId: string, kind: EvaluationKind, delegateId: string): Promise<EvaluationContext> {
-    const ctx = await this.load(sessionId, kind, delegateId);
+  async forActor(actor: Actor, sessionId: string, kind: EvaluationKind, delegateId: string, opts: { existing?: boolean } = {}): Promise<EvaluationContext> {
+    const ctx = await this.load(sessionId, kind, delegateId, opts);
     if (!ctx) throw new UserFacingError("This evaluation is no longer available. If you think it should be, tell the training officer.", "not_found");
     if (!(await this.isDelegate(actor, ctx.delegate))) throw new UserFacingError(NOT_YOURS, "denied");
     return ctx;
@@ -73,9 +106,9 @@ export class EvaluationAnswering {
   }
 
   /** For a web request: the evaluation the signed link names, or why not. */
-  async forLink(check: LinkCheck): Promise<{ ok: true; ctx: EvaluationContext } | { ok: false; why: "malformed" | "forged" | "expired" | "gone"; expiredAt?: Date }> {
+  async forLink(check: LinkCheck, opts: { existing?: boolean } = {}): Promise<{ ok: true; ctx: EvaluationContext } | { ok: false; why: "malformed" | "forged" | "expired" | "gone"; expiredAt?: Date }> {
     if (!check.ok) return check;
-    const ctx = await this.load(check.claims.sessionId, check.claims.kind, check.claims.delegateId);
+    const ctx = await this.load(check.claims.sessionId, check.claims.kind, check.claims.delegateId, opts);
     if (!ctx) return { ok: false, why: "gone" };
     return { ok: true, ctx };
   }
@@ -100,7 +133,15 @@ export class EvaluationAnswering {
     const { first } = await this.d.answers.put(ctx.session.sessionId, this.d.keys.pseudonym(ctx.delegate.delegateId, ctx.course.courseId), checked.answers);
     const field = ctx.kind === "end" ? "endAnsweredAt" : "followAnsweredAt";
     const at = this.d.now().toISOString();
-    await this.d.repo.changeDelegate(ctx.session.sessionId, ctx.delegate.delegateId, (x) => (answeredAt(x, ctx.kind) ? undefined : { [field]: at }));
+    if (!answeredAt(ctx.delegate, ctx.kind)) {
+      // On the ETag just read; if the row changed meanwhile, read it again and decide again.
+      try {
+        await this.d.repo.updateDelegate(ctx.session.sessionId, ctx.delegate.delegateId, { [field]: at }, ctx.delegate.etag);
+      } catch (e) {
+        if (!isPreconditionFailed(e)) throw e;
+        await this.d.repo.changeDelegate(ctx.session.sessionId, ctx.delegate.delegateId, (x) => (answeredAt(x, ctx.kind) ? undefined : { [field]: at }));
+      }
+    }
     ctx.existing = checked.answers;
     return { ok: true, values: checked.values, first };
   }

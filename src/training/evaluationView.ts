@@ -4,6 +4,7 @@ import type { NoticeView } from "../cards/views";
 import type { EvaluationContext } from "./answering";
 import { PRIVACY_FIRST_LINE, PRIVACY_PATH } from "./privacy";
 import { OUTCOME_LIMIT, questionsFor } from "./questions";
+import { answeredAt } from "./types";
 import { formatSessionDay } from "./ukTime";
 import { TRAINING_VERBS } from "./verbs";
 import type { EvaluationView } from "./views";
@@ -32,7 +33,7 @@ export function evaluationView(ctx: EvaluationContext, opts: { values: Record<st
     ctx.kind === "end"
       ? md`${sessionLine(ctx)}. About two minutes: your answers help the partnership improve its training.`
       : md`A few weeks on from ${ctx.course.title} (${formatSessionDay(ctx.session.startsAt)}): has it made a difference to your work? About two minutes; you may want to talk it through with your manager.`;
-  const save = { title: ctx.existing ? "Save my changes" : "Save my answers", verb: TRAINING_VERBS.answer, data: { sessionId: ctx.session.sessionId, kind: ctx.kind, delegateId: ctx.delegate.delegateId }, style: "positive" as const };
+  const save = { title: ctx.existing || answeredAt(ctx.delegate, ctx.kind) ? "Save my changes" : "Save my answers", verb: TRAINING_VERBS.answer, data: { sessionId: ctx.session.sessionId, kind: ctx.kind, delegateId: ctx.delegate.delegateId }, style: "positive" as const };
   return {
     kind: ctx.kind,
     title: text(evaluationTitle(ctx)),

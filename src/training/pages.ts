@@ -6,6 +6,7 @@ import { evaluationTitle, sessionLine } from "./evaluationView";
 import { formPage, messagePage, privacyPage } from "./page";
 import { PRIVACY_PATH } from "./privacy";
 import { questionsFor } from "./questions";
+import { answeredAt } from "./types";
 import { formatSessionDay } from "./ukTime";
 
 const html = (status: number, body: string, headers?: Record<string, string>): PageResponse => ({ status, body, headers });
@@ -19,9 +20,9 @@ const NOT_VALID = html(404, messagePage("This link does not work", ["It may have
  * Nothing in the form or the query can point it at anyone else.
  */
 export function evaluationPages(d: TrainingDeps, answering: EvaluationAnswering): PageRoute[] {
-  const open = async (req: PageRequest): Promise<{ ctx: EvaluationContext } | { response: PageResponse }> => {
+  const open = async (req: PageRequest, opts: { existing?: boolean } = {}): Promise<{ ctx: EvaluationContext } | { response: PageResponse }> => {
     const token = String(req.params.token ?? "").slice(0, 200);
-    const found = await answering.forLink(d.keys.verify(token, d.now()));
+    const found = await answering.forLink(d.keys.verify(token, d.now()), opts);
     if (!found.ok) {
       if (found.why === "expired") return { response: html(410, messagePage("This evaluation has closed", ["The link has expired, so it no longer takes answers. Thank you all the same."])) };
       return { response: NOT_VALID };
@@ -38,7 +39,7 @@ export function evaluationPages(d: TrainingDeps, answering: EvaluationAnswering)
       questions: questionsFor(ctx.kind, ctx.course.outcomes),
       values,
       until: formatSessionDay(ctx.expires.toISOString()),
-      answered: !!ctx.existing,
+      answered: !!ctx.existing || !!answeredAt(ctx.delegate, ctx.kind),
       ...extra,
     });
 
@@ -57,7 +58,7 @@ export function evaluationPages(d: TrainingDeps, answering: EvaluationAnswering)
       method: "POST",
       path: "/evaluate/:token",
       handle: async (req) => {
-        const r = await open(req);
+        const r = await open(req, { existing: false });
         if ("response" in r) return r.response;
         let saved;
         try {

@@ -54,7 +54,7 @@ export function trainingRoutes(t: TrainingParts): FeatureRoutes {
     reply("trainingEvaluation", evaluationView(ctx, { values, ...extra, link: t.answering.link(ctx.session, ctx.kind, ctx.delegate.delegateId), privacyBase: t.deps.config.publicBaseUrl }));
 
   const answer = async (actor: Actor, input: z.infer<typeof answerInput>): Promise<RouteResult> => {
-    const ctx = await t.answering.forActor(actor, input.sessionId, input.kind, input.delegateId);
+    const ctx = await t.answering.forActor(actor, input.sessionId, input.kind, input.delegateId, { existing: false });
     try {
       const saved = await t.answering.save(ctx, input);
       if (!saved.ok) return evaluationCard(ctx, saved.values, { problems: saved.problems, notice: { text: md`Not saved yet: please look at the answers marked in red.`, color: "attention" } });
