@@ -293,3 +293,32 @@ test("downloads: answers without identities, the outstanding list and the links,
   const links = (await fileOf("links", "csv")).bytes.toString("utf8");
   expect(links).toMatch(/\/evaluate\/s-[a-z0-9]{10}\.end\./);
 });
+
+test("a session closes by itself once it has ended, and the follow-up goes out by itself weeks later", async () => {
+  const later = await createSession(bot, officer, courseId, new Date(clock().getTime() + 30 * 60_000));
+  const late = { name: "Late Booker", email: "late.booker@agency9.example" };
+  await bot.invoke(officer, "training.delegate.add", { sessionId: later.sessionId, ...late, agency: "", managerName: "", managerEmail: "" });
+  expect(mailsTo(graph, late.email)).toHaveLength(0);
+  // Its end (start + 60 minutes) passes: the scheduler closes it and sends the evaluation.
+  offset += 95 * 60_000;
+  await roundSettled(bot, later.sessionId, "end", "request", 1, 20_000);
+  expect(mailsTo(graph, late.email, /^Evaluation: /)).toHaveLength(1);
+  const view = await bot.invoke(officer, "training.session", { sessionId: later.sessionId });
+  expect(plain(textOf(view.card))).toMatch(/State: Closed/);
+
+  // Eight weeks after the first session closed, its follow-up goes to everyone who attended.
+  offset += 8 * 7 * 86_400_000;
+  const follow = await roundSettled(bot, sessionId, "follow", "request", 30, 30_000);
+  expect(follow.total).toBe(30);
+  for (const d of emailOnly) expect({ who: d.email, n: mailsTo(graph, d.email, /^Follow-up: /).length }).toEqual({ who: d.email, n: 1 });
+  const card = cardOf(cardsTo(bot, roster[0], (t) => t.includes("Follow-up: Neglect"))[0]);
+  const save = actionOf(card, "training.evaluation.answer");
+  expect(save.data.kind).toBe("follow");
+  const r = await bot.invoke(roster[0], save.verb, { ...save.data, practiceChanged: "yes", practiceExample: "I escalated a drifting plan.", jointWorking: "partly", confidenceNow: "5", barriers: "", consentQuote: "no" });
+  expect(plain(textOf(r.card))).toContain("Thank you: your answers are saved");
+  const answers = await bot.app.services.training.deps.answers.list(sessionId);
+  const mine = answers.filter((a) => a.answers.kind === "follow");
+  expect(mine).toHaveLength(1);
+  // The same person's end-of-session answer shares the pseudonym: the two can be compared, without a name.
+  expect(answers.filter((a) => a.pseudonym === mine[0].pseudonym).map((a) => a.answers.kind).sort()).toEqual(["end", "follow"]);
+}, 60_000);
