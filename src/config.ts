@@ -66,7 +66,7 @@ export const configSchema = z
     /** Local mode only: everyone who talks to the bot is a partnership admin, so the playground user can set things up (see README). */
     LOCAL_USERS_ARE_ADMINS: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("true").transform((v) => v === "true")),
     /** E-mails per minute from the shared mailbox (Exchange Online allows a mailbox about 30). */
-    DELIVERY_EMAIL_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(10_000).default(30)),
+    DELIVERY_EMAIL_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(10_000).optional()),
     /** Where people outside Teams open their evaluation (https://<bot host>); links are <this>/evaluate/<token>. Local mode: http://127.0.0.1:<PORT>. */
     PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, error: "must be the bot's public address, e.g. https://sa-bot.azurewebsites.net" }).optional()),
     /** Signs personal evaluation links (HMAC-SHA256). Changing it invalidates every link already sent. */
@@ -108,7 +108,9 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   return problems;
 }
 
-export type Config = z.infer<typeof configSchema> & {
+export type Config = Omit<z.infer<typeof configSchema>, "DELIVERY_EMAIL_PER_MINUTE"> & {
+  /** Set, or 30 (Exchange Online's mailbox limit); 600 in local mode without a mailbox (e-mails are files). */
+  DELIVERY_EMAIL_PER_MINUTE: number;
   /** No Bot Framework authentication; listens on 127.0.0.1 only. */
   localMode: boolean;
   /** Where botbuilder's own settings (OpenID metadata URL and so on) are read from. */
@@ -154,5 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const homeTenantId = (c.MicrosoftAppTenantId ?? allowed.find((t) => t !== "*"))?.toLowerCase();
   const publicBaseUrl = (c.PUBLIC_BASE_URL ?? `http://127.0.0.1:${c.PORT}`).replace(/\/+$/, "");
   const evaluationSecrets = { link: c.EVALUATION_LINK_SECRET ?? LOCAL_EVALUATION_SECRETS.link, pseudonym: c.EVALUATION_PSEUDONYM_SECRET ?? LOCAL_EVALUATION_SECRETS.pseudonym };
-  return { ...c, ALLOWED_TENANT_IDS: allowed.filter((t) => t !== "*").map((t) => t.toLowerCase()), anyTenant, homeTenantId, localMode, LOCAL_USERS_ARE_ADMINS: localMode && c.LOCAL_USERS_ARE_ADMINS, raw: env, publicBaseUrl, evaluationSecrets };
+  // Local e-mails are files: no mailbox limit to respect, so trying the evaluations locally is not held back.
+  const DELIVERY_EMAIL_PER_MINUTE = c.DELIVERY_EMAIL_PER_MINUTE ?? (localMode && !c.MAIL_SENDER ? 600 : 30);
+  return { ...c, DELIVERY_EMAIL_PER_MINUTE, ALLOWED_TENANT_IDS: allowed.filter((t) => t !== "*").map((t) => t.toLowerCase()), anyTenant, homeTenantId, localMode, LOCAL_USERS_ARE_ADMINS: localMode && c.LOCAL_USERS_ARE_ADMINS, raw: env, publicBaseUrl, evaluationSecrets };
 }
