@@ -74,7 +74,7 @@ async function startChild(env: Record<string, string>, offsetMs = 0): Promise<Ch
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`child did not start: ${err}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`child did not start: ${err}`)), 60_000);
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
       const m = /\{"ready":"([^"]+)"\}/.exec(out);
@@ -130,7 +130,7 @@ it("a bot killed mid fan-out and another started on the same storage: every dele
   const first = await startChild(env);
   const sends = () => connector.activities.filter((a) => a.operation === "send" && a.conversationId.startsWith(`a:proc-${env.TABLE_PREFIX.slice(1, 6)}`)).length;
   expect((await close(first, sessionId)).status).toBe(200);
-  await eventually(() => sends() >= 15, 20_000, "15 requests sent");
+  await eventually(() => sends() >= 15, 45_000, "15 requests sent");
   // A 429 makes the bot stop sending for a few seconds: it is killed while rows are claimed and
   // waiting, and nothing is on the wire, so nothing can have reached Teams without being recorded.
   const rejectedBefore = connector.rejected.length;
@@ -146,14 +146,14 @@ it("a bot killed mid fan-out and another started on the same storage: every dele
 
   // Its leases (a minute) have run out by the clock of the bot that takes over.
   const second = await startChild(env, 2 * 60_000);
-  await eventually(async () => (await s.delivery.outbox.batchStatus(batchId(sessionId, "end", "request"))).counts.sent === 80, 30_000, "all 80 sent");
+  await eventually(async () => (await s.delivery.outbox.batchStatus(batchId(sessionId, "end", "request"))).counts.sent === 80, 60_000, "all 80 sent");
   const perPerson = teams.map((p) => sendsTo(p.conversationId, /Evaluation: Basic child protection/).length);
   const lost = perPerson.filter((n) => n === 0).length;
   const doubled = perPerson.filter((n) => n > 1).length;
   if (process.env.REPORT_CRASH) process.stdout.write(`training crash: sent before kill ${atKill}, claimed ${rows.sending}, lost ${lost}, doubled ${doubled}\n`);
   expect({ lost, doubled }).toEqual({ lost: 0, doubled: 0 });
   second.process.kill("SIGKILL");
-}, 75_000);
+}, 150_000);
 
 it("two bots on one storage run the rounds once: one request each, one reminder to those who did not answer, one message per manager", async () => {
   const { env, s, sessionId, teams, email } = await setUp({ teams: 15, email: 15, reminder: "1 minute", escalation: "1 minute" });
@@ -161,7 +161,7 @@ it("two bots on one storage run the rounds once: one request each, one reminder 
   // Closed on one while the other's scheduler may pick up the same round.
   expect((await close(a, sessionId)).status).toBe(200);
   const request = batchId(sessionId, "end", "request");
-  await eventually(async () => (await s.delivery.outbox.batchStatus(request)).counts.sent === 30, 30_000, "30 requests sent");
+  await eventually(async () => (await s.delivery.outbox.batchStatus(request)).counts.sent === 30, 60_000, "30 requests sent");
   for (const p of teams) expect(sendsTo(p.conversationId, /Evaluation: Basic child protection/)).toHaveLength(1);
   for (const p of email) expect(mailsTo(graph, p.email, /^Evaluation: /)).toHaveLength(1);
 
@@ -177,7 +177,7 @@ it("two bots on one storage run the rounds once: one request each, one reminder 
   await eventually(async () => {
     const st = await s.delivery.outbox.batchStatus(reminder);
     return st.total === 25 && st.counts.sent === 25;
-  }, 30_000, "25 reminders sent");
+  }, 60_000, "25 reminders sent");
   for (const p of teams) expect(sendsTo(p.conversationId, /Reminder/)).toHaveLength(1);
   for (const p of email) expect(mailsTo(graph, p.email, /^Reminder: /)).toHaveLength(email.indexOf(p) < 5 ? 0 : 1);
 
@@ -186,7 +186,7 @@ it("two bots on one storage run the rounds once: one request each, one reminder 
   await eventually(async () => {
     const st = await s.delivery.outbox.batchStatus(escalation);
     return st.total === 3 && st.counts.sent === 3;
-  }, 30_000, "3 managers told");
+  }, 60_000, "3 managers told");
   for (let m = 0; m < 3; m++) expect(mailsTo(graph, email[m].managerEmail, /^Outstanding training evaluation/)).toHaveLength(1);
 
   // Both keep running for a while longer: nothing more goes out.
@@ -196,4 +196,4 @@ it("two bots on one storage run the rounds once: one request each, one reminder 
   expect(graph.sent.length + connector.activities.length).toBe(before);
   a.process.kill("SIGKILL");
   b.process.kill("SIGKILL");
-}, 90_000);
+}, 150_000);
