@@ -126,13 +126,18 @@ export class DelegateBook {
   }
 
   /** A CSV file sent in chat: its rows booked on the session the officer chose, with a report per row. */
-  async importCsv(actor: Actor, content: string, target?: string): Promise<DelegateImportView> {
+  async importCsv(actor: Actor, content: string): Promise<DelegateImportView> {
     await requireTrainer(this.d.access, actor);
-    const t = target ? { sessionId: target, until: "9999" } : await this.d.repo.getTarget(actor.principal);
+    const t = await this.d.repo.getTarget(actor.principal);
     if (!t || t.until < this.d.now().toISOString()) {
       return { title: text("Which session is this list for?"), summaryText: md`Open the session in "training", press "Add delegates from a CSV file", then send the file again.`, color: "warning", added: [], rejected: [], moreText: NO_TEXT, actions: [act("Training", TRAINING_VERBS.home, {}, "positive")] };
     }
-    const s = await this.sessions.get(t.sessionId);
+    return this.importFile(actor, t.sessionId, content);
+  }
+
+  /** Books a CSV file's delegates on a session. Callers check rights first (the chat: the officer role; the command line: access to storage). */
+  async importFile(actor: Actor, sessionId: string, content: string): Promise<DelegateImportView> {
+    const s = await this.sessions.get(sessionId);
     const parsed = parseDelegateCsv(content);
     const back = [act("Back to the session", TRAINING_VERBS.session, { sessionId: s.sessionId }, "positive")];
     if (!parsed.ok) return { title: text("The file was not imported"), summaryText: text(parsed.error), color: "attention", added: [], rejected: [], moreText: NO_TEXT, actions: back };
