@@ -55,8 +55,8 @@ maybe("the evaluation page in a browser", () => {
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"] });
     page = await browser.newPage({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
-    page.setDefaultTimeout(5_000);
-  }, 30_000);
+    page.setDefaultTimeout(10_000);
+  }, 60_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -163,7 +163,7 @@ test("closing the session sends every delegate exactly one request, through thro
   expect(text).toContain("30 booked, 30 attended");
   expect(text).toMatch(/by e-mail \(Teams could not reach them\)/);
   expect(text).toContain("in Teams");
-});
+}, 60_000);
 
 test("answers in Teams and through the web link are the same answer; answering again changes it", async () => {
   // Three Teams delegates answer on their card; one changes their answer.
@@ -253,7 +253,7 @@ test("after R one reminder goes to each delegate who has not answered; after R +
   expect(graph.sent.length + bot.connector.activities.length).toBe(sentBefore);
   expect((await deliveries("reminder")).total).toBe(18);
   expect((await deliveries("escalation")).total).toBe(5);
-});
+}, 60_000);
 
 test("the officer's results: response rate, averages and outcomes from 5 answers up, consented quotes, who is outstanding", async () => {
   const r = await bot.invoke(officer, "training.results", { scope: "session", id: sessionId });
@@ -297,12 +297,19 @@ test("downloads: answers without identities, the outstanding list and the links,
 test("a session closes by itself once it has ended, and the follow-up goes out by itself weeks later", async () => {
   const later = await createSession(bot, officer, courseId, new Date(clock().getTime() + 30 * 60_000));
   const late = { name: "Late Booker", email: "late.booker@agency9.example" };
-  await bot.invoke(officer, "training.delegate.add", { sessionId: later.sessionId, ...late, agency: "", managerName: "", managerEmail: "" });
+  const absent = { name: "No Show", email: "no.show@agency9.example" };
+  for (const d of [late, absent]) await bot.invoke(officer, "training.delegate.add", { sessionId: later.sessionId, ...d, agency: "", managerName: "", managerEmail: "" });
+  // Everyone booked counts as attended until the officer says otherwise; no-shows get no evaluation.
+  const attendance = await bot.invoke(officer, "training.attendance", { sessionId: later.sessionId });
+  const noShow = (attendance.card.body as any[]).flatMap((b) => JSON.stringify(b).match(/"title":"No Show","value":"([0-9a-f]{24})"/)?.[1] ?? []);
+  const saved = await bot.invoke(officer, "training.attendance.save", { sessionId: later.sessionId, absent: noShow[0] });
+  expect(plain(textOf(saved.card))).toContain("Attendance saved (1 change)");
   expect(mailsTo(graph, late.email)).toHaveLength(0);
   // Its end (start + 60 minutes) passes: the scheduler closes it and sends the evaluation.
   offset += 95 * 60_000;
   await roundSettled(bot, later.sessionId, "end", "request", 1, 20_000);
   expect(mailsTo(graph, late.email, /^Evaluation: /)).toHaveLength(1);
+  expect(mailsTo(graph, absent.email)).toHaveLength(0);
   const view = await bot.invoke(officer, "training.session", { sessionId: later.sessionId });
   expect(plain(textOf(view.card))).toMatch(/State: Closed/);
 
