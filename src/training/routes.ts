@@ -15,6 +15,7 @@ import { evaluationView } from "./evaluationView";
 import { trainerInput, type TrainingHome } from "./home";
 import { trainingMessages } from "./messages";
 import { evaluationPages } from "./pages";
+import { requireTrainer } from "./officers";
 import { exportInput, scopeInput, type TrainingReports } from "./reports";
 import type { EvaluationRounds } from "./rounds";
 import { attendanceInput, sessionInput, type SessionPages } from "./sessions";
@@ -114,7 +115,8 @@ export function trainingRoutes(t: TrainingParts): FeatureRoutes {
         verb: TRAINING_VERBS.rosterHelp,
         input: sessionRef,
         run: async (ctx, i) => {
-          await t.sessions.view(ctx.actor, i.sessionId);
+          await requireTrainer(t.deps.access, ctx.actor);
+          await t.sessions.get(i.sessionId);
           return messageReply("Add the members of a Teams chat", md`Add me to the meeting chat, group chat or team (if I am not there yet), then type **add delegates** in it (mentioning me in a channel) and press the button. Only you see the sessions you can choose and the result; the names come here, to your personal chat.`, "default", { actions: [{ title: "Back to the session", verb: TRAINING_VERBS.session, data: i, inputs: "none" }] });
         },
       }),
@@ -124,7 +126,7 @@ export function trainingRoutes(t: TrainingParts): FeatureRoutes {
         input: sessionRef,
         scopes: GROUP_SCOPES,
         run: async (ctx, i) => {
-          await t.sessions.view(ctx.actor, i.sessionId);
+          await requireTrainer(t.deps.access, ctx.actor);
           if (!ctx.roster) return messageReply("Use this in the chat itself", md`Type **add delegates** in the meeting chat, group chat or team whose members you want to add.`);
           const r = await t.delegates.rosterAdd(ctx.actor, i.sessionId, await ctx.roster());
           const note = `Added ${r.added} from a Teams chat${r.merged ? ` (${r.merged} already booked)` : ""}.`;
@@ -146,7 +148,7 @@ export function trainingRoutes(t: TrainingParts): FeatureRoutes {
         input: exportInput,
         run: async (ctx, i): Promise<RouteResult> => {
           if (i.what === "menu") {
-            await t.reports.results(ctx.actor, i);
+            await requireTrainer(t.deps.access, ctx.actor);
             return messageReply("Downloads", md`Answers come without names (a short code matches one person's end-of-session and follow-up answers), and only from 5 answers up. The outstanding list and the personal links are for chasing: keep them to yourself.`, "default", { actions: t.reports.menu(i) });
           }
           const file = await t.reports.file(ctx.actor, i);

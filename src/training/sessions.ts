@@ -2,6 +2,8 @@ import { z } from "zod/v4";
 import { md, text } from "../cards/text";
 import type { FactView, NoticeView } from "../cards/views";
 import { UserFacingError } from "../errors";
+import { errorFields } from "../log";
+import { isStorageOutage } from "../storage/errors";
 import type { Actor } from "../people/actor";
 import { cleanLine } from "../admin/validation";
 import type { DeliveryRow } from "../delivery/types";
@@ -20,6 +22,7 @@ export const sessionInput = z.object({ formId: z.string().regex(/^[a-z0-9]{10}$/
 export const attendanceInput = z.object({ sessionId: z.string().regex(/^s-[a-z0-9]{10}$/), absent: field });
 
 const ATTENDANCE_CHOICES = 250;
+const QUEUED: NoticeView = { text: md`The store was slow, so the evaluation is queued: it goes out within a minute. Open the session again to see where each delegate stands.`, color: "warning" };
 
 /** What a round's outbox rows say, counted from the rows themselves. */
 export interface RoundCounts {
@@ -168,9 +171,24 @@ export class SessionPages {
     }
     // The job first (it completes the round on any instance if this one stops), then the round here.
     await this.rounds.sendSoon(sessionId, "end");
-    await this.rounds.send(sessionId, "end");
+    if (!(await this.sendNowOrLater(sessionId, "end"))) return this.view(actor, sessionId, QUEUED);
     const note = before.state === "closed" ? md`This session was already closed; anyone who had not been sent the evaluation has been now.` : md`Session closed. The evaluation is on its way to ${plural(delegates.filter((x) => x.attended).length, "delegate")}; this card shows where each stands when you open it again.`;
     return this.view(actor, sessionId, { text: note, color: "good" });
+  }
+
+  /**
+   * Runs a round here, once its job is stored. A storage failure part-way is not the person's
+   * problem: the job finishes the round within a minute on any instance, and the card says so.
+   */
+  private async sendNowOrLater(sessionId: string, kind: EvaluationKind): Promise<boolean> {
+    try {
+      await this.rounds.send(sessionId, kind);
+      return true;
+    } catch (e) {
+      if (!isStorageOutage(e)) throw e;
+      this.d.log.warn(errorFields(e), "evaluation round left to its job");
+      return false;
+    }
   }
 
   async followUpNow(actor: Actor, sessionId: string): Promise<SessionView> {
@@ -178,7 +196,7 @@ export class SessionPages {
     const s = await this.get(sessionId);
     if (s.state !== "closed") return this.view(actor, sessionId, { text: md`Close the session first: the follow-up goes to those who attended.`, color: "warning" });
     await this.rounds.sendSoon(sessionId, "follow");
-    await this.rounds.send(sessionId, "follow");
+    if (!(await this.sendNowOrLater(sessionId, "follow"))) return this.view(actor, sessionId, QUEUED);
     return this.view(actor, sessionId, { text: md`The follow-up evaluation is on its way.`, color: "good" });
   }
 
