@@ -2,7 +2,7 @@ import { odata, type TableClient } from "@azure/data-tables";
 import { z } from "zod/v4";
 import type { TableStore } from "./tableStore";
 import { isConflict, isNotFound, isPreconditionFailed } from "./errors";
-import { key } from "./keys";
+import { decodeKeyPart, encodeKeyPart, key } from "./keys";
 import { principalKey, type Principal } from "./principal";
 import { COURSE_KINDS, SESSION_MODES, type Course, type Delegate, type Session } from "../training/types";
 
@@ -88,19 +88,19 @@ const toCourse = (e: unknown): Course | undefined => {
   const p = courseSchema.safeParse(e);
   if (!p.success) return undefined;
   const { rowKey, ...rest } = p.data;
-  return { courseId: rowKey, ...rest };
+  return { courseId: decodeKeyPart(rowKey), ...rest };
 };
 const toSession = (e: unknown): Session | undefined => {
   const p = sessionSchema.safeParse(e);
   if (!p.success) return undefined;
   const { rowKey, ...rest } = p.data;
-  return { sessionId: rowKey, ...rest };
+  return { sessionId: decodeKeyPart(rowKey), ...rest };
 };
 const toDelegate = (e: unknown): Delegate | undefined => {
   const p = delegateSchema.safeParse(e);
   if (!p.success) return undefined;
   const { rowKey, ...rest } = p.data;
-  return { delegateId: rowKey, ...rest };
+  return { delegateId: decodeKeyPart(rowKey), ...rest };
 };
 
 /** Empty strings stand for "not set": a Merge cannot remove a column. */
@@ -118,11 +118,11 @@ export class TrainingRepo {
   /** False when a course with this id exists (the same form sent twice). */
   async createCourse(c: Course): Promise<boolean> {
     const { courseId, outcomes, ...rest } = c;
-    return this.create({ partitionKey: COURSES, rowKey: courseId, ...rest, outcomes: JSON.stringify(outcomes) });
+    return this.create({ partitionKey: COURSES, rowKey: encodeKeyPart(courseId), ...rest, outcomes: JSON.stringify(outcomes) });
   }
 
   async getCourse(courseId: string): Promise<Course | undefined> {
-    return toCourse(await this.read(COURSES, courseId));
+    return toCourse(await this.read(COURSES, encodeKeyPart(courseId)));
   }
 
   async listCourses(): Promise<Course[]> {
@@ -131,11 +131,11 @@ export class TrainingRepo {
 
   async createSession(s: Omit<Session, "etag">): Promise<boolean> {
     const { sessionId, ...rest } = s;
-    return this.create({ partitionKey: SESSIONS, rowKey: sessionId, ...columns(rest) });
+    return this.create({ partitionKey: SESSIONS, rowKey: encodeKeyPart(sessionId), ...columns(rest) });
   }
 
   async getSession(sessionId: string): Promise<Session | undefined> {
-    return toSession(await this.read(SESSIONS, sessionId));
+    return toSession(await this.read(SESSIONS, encodeKeyPart(sessionId)));
   }
 
   async listSessions(): Promise<Session[]> {
@@ -144,18 +144,18 @@ export class TrainingRepo {
 
   /** Conditional Merge: throws a 412 error when the session changed since `etag`. Returns the new ETag. */
   async updateSession(sessionId: string, patch: SessionPatch, etag: string): Promise<string> {
-    const r = await this.table.updateEntity({ partitionKey: SESSIONS, rowKey: sessionId, ...columns(patch) }, "Merge", { etag });
+    const r = await this.table.updateEntity({ partitionKey: SESSIONS, rowKey: encodeKeyPart(sessionId), ...columns(patch) }, "Merge", { etag });
     return r.etag!;
   }
 
   /** False when the delegate is already booked on the session (same e-mail or Teams identity). */
   async createDelegate(d: Omit<Delegate, "etag">): Promise<boolean> {
     const { delegateId, ...rest } = d;
-    return this.create({ partitionKey: delegatesPk(d.sessionId), rowKey: delegateId, ...columns(rest) });
+    return this.create({ partitionKey: delegatesPk(d.sessionId), rowKey: encodeKeyPart(delegateId), ...columns(rest) });
   }
 
   async getDelegate(sessionId: string, delegateId: string): Promise<Delegate | undefined> {
-    return toDelegate(await this.read(delegatesPk(sessionId), delegateId));
+    return toDelegate(await this.read(delegatesPk(sessionId), encodeKeyPart(delegateId)));
   }
 
   async listDelegates(sessionId: string): Promise<Delegate[]> {
@@ -164,7 +164,7 @@ export class TrainingRepo {
 
   /** Conditional Merge on the ETag read: throws 412 when someone changed the row meanwhile. */
   async updateDelegate(sessionId: string, delegateId: string, patch: DelegatePatch, etag: string): Promise<string> {
-    const r = await this.table.updateEntity({ partitionKey: delegatesPk(sessionId), rowKey: delegateId, ...columns(patch) }, "Merge", { etag });
+    const r = await this.table.updateEntity({ partitionKey: delegatesPk(sessionId), rowKey: encodeKeyPart(delegateId), ...columns(patch) }, "Merge", { etag });
     return r.etag!;
   }
 
