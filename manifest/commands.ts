@@ -25,6 +25,8 @@ export const BOT_COMMANDS = [
   { command: "status", description: "Admin: where every agency stands", scopes: ["personal"] },
   { command: "whoami", description: "Show your roles", scopes: ["personal"] },
   { command: "digest", description: "Section 11 digest: post one here now (admins: registered channels)", scopes: ["personal", "team"] },
+  { command: "training", description: "Training officer: courses, sessions, evaluations", scopes: ["personal"] },
+  { command: "add delegates", description: "Training officer: book this chat's members on a session", scopes: ["team", "groupChat"] },
 ] as const satisfies readonly BotCommand[];
 
 export type BotCommandName = (typeof BOT_COMMANDS)[number]["command"];

@@ -68,6 +68,8 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
   const host = config.localMode ? "127.0.0.1" : "0.0.0.0";
   await new Promise<void>((res) => server.listen(config.PORT, host, () => res()));
   const port = (server.address() as { port: number }).port;
+  // Links in evaluation e-mails point here when no PUBLIC_BASE_URL is set (local mode, tests on a free port).
+  if (!config.PUBLIC_BASE_URL) config.publicBaseUrl = `http://127.0.0.1:${port}`;
   log.info({ port, host, localMode: config.localMode }, "bot listening");
   // Every instance runs the scheduler: due sends and reminders are claimed from storage, so any number can.
   services.delivery.start();

@@ -25,6 +25,11 @@ import type { EmailTransport, TeamsTransport } from "./delivery/transports";
 import { DeliveriesRepo } from "./storage/deliveriesRepo";
 import type { FeatureRoutes, MessageBuilder as FeatureMessageBuilder } from "./routes";
 import { digestFeature } from "./digest/feature";
+import { TrainingRepo } from "./storage/trainingRepo";
+import { EvaluationsRepo } from "./storage/evaluationsRepo";
+import { TrainingKeys } from "./training/keys";
+import { trainingParts } from "./training/parts";
+import { trainingRoutes } from "./training/routes";
 
 /**
  * Repositories, services and the features' route tables, wired over one TableStore: the bot's
@@ -82,7 +87,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     builders: drawing.builders,
     teams: transports.teams,
     email: transports.email,
-    limits: { perTenantPerSecond: config.DELIVERY_PER_TENANT_PER_SECOND, perConversationPerSecond: config.DELIVERY_PER_CONVERSATION_PER_SECOND },
+    limits: { perTenantPerSecond: config.DELIVERY_PER_TENANT_PER_SECOND, perConversationPerSecond: config.DELIVERY_PER_CONVERSATION_PER_SECOND, emailPerMinute: config.DELIVERY_EMAIL_PER_MINUTE },
     scheduler: { intervalMs: config.SCHEDULER_INTERVAL_MS },
     now,
     log,
@@ -100,7 +105,8 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     drawing.refresh();
   };
   const digest = digestFeature({ store, ...repos, catalog, access, delivery, now, log });
-  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), digest.routes];
+  const training = trainingParts({ config, repo: new TrainingRepo(store), answers: new EvaluationsRepo(store), access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), now, log });
+  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes];
   register(features);
   return {
     config,
@@ -117,6 +123,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     features,
     delivery,
     digest: digest.service,
+    training,
     redraw: drawing.redraw,
     register,
   };

@@ -1,4 +1,5 @@
 import { z } from "zod/v4";
+import { parseDuration } from "./training/duration";
 
 /**
  * The environment, validated once at start-up. A bad value stops the bot with a list of every
@@ -64,6 +65,20 @@ export const configSchema = z
     SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(60_000).default(2000)),
     /** Local mode only: everyone who talks to the bot is a partnership admin, so the playground user can set things up (see README). */
     LOCAL_USERS_ARE_ADMINS: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("true").transform((v) => v === "true")),
+    /** E-mails per minute from the shared mailbox (Exchange Online allows a mailbox about 30). */
+    DELIVERY_EMAIL_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(10_000).optional()),
+    /** Where people outside Teams open their evaluation (https://<bot host>); links are <this>/evaluate/<token>. Local mode: http://127.0.0.1:<PORT>. */
+    PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, error: "must be the bot's public address, e.g. https://sa-bot.azurewebsites.net" }).optional()),
+    /** Signs personal evaluation links (HMAC-SHA256). Changing it invalidates every link already sent. */
+    EVALUATION_LINK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters (e.g. openssl rand -base64 48)").optional()),
+    /** Keys the pseudonym that ties a person's end-of-session and follow-up answers together without naming them. Never change it while evaluations are open. */
+    EVALUATION_PSEUDONYM_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters (e.g. openssl rand -base64 48)").optional()),
+    /** How long a personal evaluation link works after the evaluation is sent. */
+    EVALUATION_LINK_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(366).default(60)),
+    /** Defaults for new courses (each course can change them): reminder after, then manager escalation after (e.g. "3 days", "10 minutes"). */
+    TRAINING_REMINDER_AFTER: z.preprocess(emptyAsUndefined, z.string().default("3 days").transform((s, ctx) => parseDuration(s) ?? (ctx.addIssue({ code: "custom", message: 'must be a delay such as "3 days", "12 hours" or "10 minutes"' }), z.NEVER))),
+    TRAINING_ESCALATION_AFTER: z.preprocess(emptyAsUndefined, z.string().default("7 days").transform((s, ctx) => parseDuration(s) ?? (ctx.addIssue({ code: "custom", message: 'must be a delay such as "7 days", "12 hours" or "10 minutes"' }), z.NEVER))),
+    TRAINING_FOLLOW_UP_WEEKS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(52).default(8)),
   });
 
 /** Rules across settings. Checked on the raw values so they are reported together with the per-setting problems. */
@@ -76,6 +91,13 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   if (v("MicrosoftAppId") && appType !== "MultiTenant" && !v("MicrosoftAppTenantId")) problems.push(`MicrosoftAppTenantId: is required when MicrosoftAppType is ${appType}`);
   const allowed = v("ALLOWED_TENANT_IDS").split(",").map((t) => t.trim()).filter(Boolean);
   if (v("MAIL_SENDER") && (!v("MAIL_TENANT_ID") || !v("MAIL_CLIENT_ID"))) problems.push("MAIL_TENANT_ID: MAIL_SENDER needs MAIL_TENANT_ID and MAIL_CLIENT_ID (the app allowed to send as that mailbox), and MAIL_CLIENT_SECRET unless the app runs with that managed identity");
+  if (v("MicrosoftAppId")) {
+    // Local mode has fixed, published values (see LOCAL_EVALUATION_SECRETS); a registered bot must have its own.
+    if (!v("PUBLIC_BASE_URL")) problems.push("PUBLIC_BASE_URL: is required for a registered bot: evaluation links for people outside Teams point there (https://<the bot's host name>)");
+    if (!v("EVALUATION_LINK_SECRET")) problems.push("EVALUATION_LINK_SECRET: is required for a registered bot: it signs the personal evaluation links (at least 32 random characters, e.g. openssl rand -base64 48)");
+    if (!v("EVALUATION_PSEUDONYM_SECRET")) problems.push("EVALUATION_PSEUDONYM_SECRET: is required for a registered bot: it keys the pseudonym on evaluation answers (at least 32 random characters, different from EVALUATION_LINK_SECRET)");
+  }
+  if (v("EVALUATION_LINK_SECRET") && v("EVALUATION_LINK_SECRET") === v("EVALUATION_PSEUDONYM_SECRET")) problems.push("EVALUATION_PSEUDONYM_SECRET: must differ from EVALUATION_LINK_SECRET (a leaked link key must not also unmask answers)");
   if (allowed.includes("*") && allowed.length > 1) problems.push("ALLOWED_TENANT_IDS: use either * (every tenant) or a list of tenant ids, not both");
   if (v("MicrosoftAppId") && appType === "MultiTenant" && !allowed.length) {
     problems.push("ALLOWED_TENANT_IDS: is required for a multi-tenant bot: without it any Microsoft 365 organisation could use the bot and see what it offers. List the tenant ids of the partnership and its agencies (comma separated), or set it to * if you really mean every organisation");
@@ -86,7 +108,9 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   return problems;
 }
 
-export type Config = z.infer<typeof configSchema> & {
+export type Config = Omit<z.infer<typeof configSchema>, "DELIVERY_EMAIL_PER_MINUTE"> & {
+  /** Set, or 30 (Exchange Online's mailbox limit); 600 in local mode without a mailbox (e-mails are files). */
+  DELIVERY_EMAIL_PER_MINUTE: number;
   /** No Bot Framework authentication; listens on 127.0.0.1 only. */
   localMode: boolean;
   /** Where botbuilder's own settings (OpenID metadata URL and so on) are read from. */
@@ -98,7 +122,17 @@ export type Config = z.infer<typeof configSchema> & {
   homeTenantId?: string;
   /** Every tenant may use the bot (ALLOWED_TENANT_IDS is * or, in local mode, empty). */
   anyTenant: boolean;
+  /** PUBLIC_BASE_URL without a trailing slash (local mode: http://127.0.0.1:<PORT>). */
+  publicBaseUrl: string;
+  /** The evaluation secrets in force: configured, or in local mode the fixed local-only ones. */
+  evaluationSecrets: { link: string; pseudonym: string };
 };
+
+/**
+ * Local mode only (never accepted with MicrosoftAppId): fixed and published in the source, so links
+ * and pseudonyms survive a restart of a local bot. They protect nothing; a registered bot must set its own.
+ */
+export const LOCAL_EVALUATION_SECRETS = { link: "local-only-evaluation-link-secret-not-for-production", pseudonym: "local-only-evaluation-pseudonym-secret-not-for-production" } as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -120,5 +154,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const allowed = !c.ALLOWED_TENANT_IDS.length && !localMode && c.MicrosoftAppTenantId ? [c.MicrosoftAppTenantId] : c.ALLOWED_TENANT_IDS;
   const anyTenant = allowed.includes("*") || (localMode && !allowed.length);
   const homeTenantId = (c.MicrosoftAppTenantId ?? allowed.find((t) => t !== "*"))?.toLowerCase();
-  return { ...c, ALLOWED_TENANT_IDS: allowed.filter((t) => t !== "*").map((t) => t.toLowerCase()), anyTenant, homeTenantId, localMode, LOCAL_USERS_ARE_ADMINS: localMode && c.LOCAL_USERS_ARE_ADMINS, raw: env };
+  const publicBaseUrl = (c.PUBLIC_BASE_URL ?? `http://127.0.0.1:${c.PORT}`).replace(/\/+$/, "");
+  const evaluationSecrets = { link: c.EVALUATION_LINK_SECRET ?? LOCAL_EVALUATION_SECRETS.link, pseudonym: c.EVALUATION_PSEUDONYM_SECRET ?? LOCAL_EVALUATION_SECRETS.pseudonym };
+  // Local e-mails are files: no mailbox limit to respect, so trying the evaluations locally is not held back.
+  const DELIVERY_EMAIL_PER_MINUTE = c.DELIVERY_EMAIL_PER_MINUTE ?? (localMode && !c.MAIL_SENDER ? 600 : 30);
+  return { ...c, DELIVERY_EMAIL_PER_MINUTE, ALLOWED_TENANT_IDS: allowed.filter((t) => t !== "*").map((t) => t.toLowerCase()), anyTenant, homeTenantId, localMode, LOCAL_USERS_ARE_ADMINS: localMode && c.LOCAL_USERS_ARE_ADMINS, raw: env, publicBaseUrl, evaluationSecrets };
 }

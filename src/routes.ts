@@ -23,6 +23,14 @@ export interface TurnPlace {
   channelId?: string;
 }
 
+/** A member of the chat or team a turn happens in, as Teams' roster gives them. */
+export interface RosterMember {
+  aadObjectId: string;
+  tenantId: string;
+  name: string;
+  email?: string;
+}
+
 export interface RouteContext {
   actor: Actor;
   place: TurnPlace;
@@ -33,6 +41,8 @@ export interface RouteContext {
   channelMembers?: () => Promise<Set<string>>;
   /** Channel turns only: how this channel is reached later (its Bot Connector URL can change). */
   channelAddress?: { serviceUrl: string; botId: string; tenantId: string };
+  /** Outside personal chat: the members of this group chat, meeting chat or team (every page of Teams' roster). */
+  roster?: () => Promise<RosterMember[]>;
 }
 
 /** Messages a handler asks the edge to send to other people once its own answer is decided. */
@@ -95,6 +105,11 @@ export interface CommandRoute {
 export interface FileRoute {
   /** Lower-case extensions without the dot. */
   extensions: readonly string[];
+  /**
+   * When several features take one extension (a .csv of agencies, a .csv of delegates): whether
+   * this file is theirs, from its content. The route without it takes what no other accepts.
+   */
+  accepts?: (file: { name: string; content: string }) => boolean;
   scopes?: readonly Scope[];
   run(ctx: RouteContext, file: { name: string; content: string }, progress: (note: string) => Promise<void>): Promise<RouteResult>;
 }

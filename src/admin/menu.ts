@@ -5,6 +5,7 @@ import { daysLeftText, formatDate } from "../time";
 import { CSV_COLUMNS_TEXT } from "./csvImport";
 import { act, covers, plural, requireAdmin, today, type AdminDeps } from "./common";
 import { ADMIN_VERBS } from "./verbs";
+import { TRAINING_VERBS } from "../training/verbs";
 import type { AdminMenuView } from "./views";
 
 export const IMPORT_HINT = md`Send a file in this chat: a .csv registers agencies and their leads in bulk (columns: ${CSV_COLUMNS_TEXT}); a .json loads your partnership's own Section 11 template (format in docs/templates.md).`;
@@ -38,6 +39,7 @@ export class AdminMenu {
       act("Open a cycle", ADMIN_VERBS.cycleForm, {}, cycle ? "default" : "positive"),
       act("Register an agency", ADMIN_VERBS.agencyForm),
       act("Add a lead or senior officer", ADMIN_VERBS.assignForm),
+      act("Add a training officer", TRAINING_VERBS.officerForm),
       act("Where every agency stands", ADMIN_VERBS.status, {}, cycle ? "positive" : "default"),
       act("Cycles: switch, close or reopen", ADMIN_VERBS.cycles),
       act("Settings", ADMIN_VERBS.settings),

@@ -18,6 +18,7 @@ import type { DeliveryRow } from "../delivery/types";
 import { personalReferenceFromActivity } from "../conversations/fromActivity";
 import { downloadAttachment } from "./fileDownload";
 import { FileOffers } from "./fileOffers";
+import { readRoster } from "./roster";
 import type { BotServices } from "./services";
 
 const FILE_INFO = "application/vnd.microsoft.teams.file.download.info";
@@ -48,8 +49,10 @@ export function createBot(s: BotServices, edge: EdgeState) {
   const contextOf = (turn: TurnContext): RouteContext => {
     const place = placeOf(turn.activity);
     const actor = actorFromActivity(turn.activity)!;
-    if (place.scope !== "channel") return { actor, place };
-    return { actor, place, channelMembers: () => channelMembers(turn, place.channelId, actor.principal.tenantId), channelAddress: { serviceUrl: turn.activity.serviceUrl, botId: turn.activity.recipient.id, tenantId: actor.principal.tenantId } };
+    if (place.scope === "personal") return { actor, place };
+    const roster = () => readRoster(turn);
+    if (place.scope !== "channel") return { actor, place, roster };
+    return { actor, place, roster, channelMembers: () => channelMembers(turn, place.channelId, actor.principal.tenantId), channelAddress: { serviceUrl: turn.activity.serviceUrl, botId: turn.activity.recipient.id, tenantId: actor.principal.tenantId } };
   };
   const chatLink = (turn: TurnContext) => personalChatLink(c.MicrosoftAppId || turn.activity.recipient.id);
   const render = (r: Reply) => renderReply(r, s.log);

@@ -17,7 +17,7 @@ export const commandWord = (s: string) => s.trim().toLowerCase().replace(/[.!]+$
 export class RouteTable {
   private readonly verbs = new Map<string, VerbRoute>();
   private readonly commands = new Map<string, CommandRoute>();
-  private readonly files = new Map<string, FileRoute>();
+  private readonly files = new Map<string, FileRoute[]>();
   readonly messages = new Map<string, MessageBuilder>();
 
   constructor(features: FeatureRoutes[]) {
@@ -28,7 +28,14 @@ export class RouteTable {
     for (const f of features) {
       for (const v of f.verbs ?? []) claim(this.verbs, v.verb, v, "verb");
       for (const c of f.commands ?? []) for (const n of [c.name, ...(c.aliases ?? [])]) claim(this.commands, n, c, "command");
-      for (const r of f.files ?? []) for (const e of r.extensions) claim(this.files, e, r, "file type");
+      for (const r of f.files ?? []) {
+        for (const e of r.extensions) {
+          const taken = this.files.get(e) ?? [];
+          // Several features may share an extension when all but one tell their files by content.
+          if (!r.accepts && taken.some((t) => !t.accepts)) throw new Error(`Two features claim the file type "${e}"`);
+          this.files.set(e, [...taken, r]);
+        }
+      }
       for (const [k, b] of Object.entries(f.messages ?? {})) claim(this.messages, k, b, "message");
     }
   }
@@ -42,7 +49,20 @@ export class RouteTable {
   }
 
   file(extension: string): FileRoute | undefined {
-    return this.files.get(extension.toLowerCase());
+    const routes = this.files.get(extension.toLowerCase());
+    if (!routes || routes.length < 2) return routes?.[0];
+    // One route for the extension: allowed only where every candidate is, then picked by content.
+    const ordered = [...routes.filter((r) => r.accepts), ...routes.filter((r) => !r.accepts)];
+    const scopes = (["personal", "groupChat", "channel"] as const).filter((sc) => routes.every((r) => allowedIn(r, sc)));
+    return {
+      extensions: [extension.toLowerCase()],
+      scopes,
+      run: (ctx, file, progress) => {
+        const chosen = ordered.find((r) => !r.accepts || r.accepts(file));
+        if (!chosen) return Promise.resolve(messageReply("I can't use that file", md`"${file.name}" is not a file I know what to do with.`, "warning"));
+        return chosen.run(ctx, file, progress);
+      },
+    };
   }
 
   verbNames(): string[] {

@@ -30,6 +30,7 @@ export function homeRoutes(s: { config: Config; access: AccessService }): Featur
       intro: md`I run your safeguarding partnership's assurance work here in Teams: the Section 11 self-assessment, sign-off and submission. Your answers save as you go, so you can stop and carry on from any device.`,
       roles: [
         ...(roles.admin ? [{ label: text(ROLE_LABELS.admin), detail: md`Open cycles, register agencies and their leads, see where every agency stands.` }] : []),
+        ...(roles.trainer ? [{ label: text(ROLE_LABELS.trainer), detail: md`Courses, sessions and delegates; evaluations sent, chased and reported.` }] : []),
         ...[...roles.agencies.values()].flatMap((a) => [...a.roles].map((r) => ({ label: text(ROLE_LABELS[r]), detail: text(a.agencyName) }))),
       ],
       actions: [],
@@ -37,6 +38,7 @@ export function homeRoutes(s: { config: Config; access: AccessService }): Featur
     if (roles.agencies.size) view.actions.push(submit("Open my Section 11 return", "audit", "positive"));
     if ([...roles.agencies.values()].some((a) => a.roles.has("officer"))) view.actions.push(submit("Returns waiting for my sign-off", "signoffs"));
     if (roles.admin) view.actions.push(submit("Partnership admin", "admin", roles.agencies.size ? "default" : "positive"));
+    if (roles.trainer) view.actions.push(submit("Training", "training", roles.agencies.size || roles.admin ? "default" : "positive"));
     view.actions.push(submit("Help", "help"));
     if (!view.roles.length) view.roles.push({ label: text("Not registered yet"), detail: md`Ask your partnership's business manager to add you as your agency's safeguarding lead or senior officer, using the e-mail address you use in Teams.` });
     if (local) {
@@ -58,6 +60,7 @@ export function homeRoutes(s: { config: Config; access: AccessService }): Featur
           const roles = await s.access.rolesOf(ctx.actor);
           const facts = [
             ...(roles.admin ? [{ title: text("Partnership"), value: text(ROLE_LABELS.admin) }] : []),
+            ...(roles.trainer ? [{ title: text("Training"), value: text(ROLE_LABELS.trainer) }] : []),
             ...[...roles.agencies.values()].map((a) => ({ title: text(a.agencyName), value: text([...a.roles].map((r) => ROLE_LABELS[r]).join(", ")) })),
           ];
           return messageReply("Your roles", facts.length ? trusted("") : md`You have no roles yet.`, "default", { facts });

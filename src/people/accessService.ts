@@ -9,6 +9,8 @@ import type { Actor } from "./actor";
 
 export interface EffectiveRoles {
   admin: boolean;
+  /** Training officer: a partnership-wide role (agencyId "*"), like admin. */
+  trainer: boolean;
   /** Agencies where this person is a safeguarding lead or senior officer. */
   agencies: Map<string, { agencyName: string; roles: Set<Role> }>;
 }
@@ -66,16 +68,21 @@ export class AccessService {
     const grants = await this.deps.grants.forHolder(holderKey({ kind: "person", principal: actor.principal }));
     const agencies = new Map<string, { agencyName: string; roles: Set<Role> }>();
     let admin = this.isConfiguredAdmin(actor.principal);
+    let trainer = false;
     for (const g of grants) {
       if (g.role === "admin") {
         admin = true;
+        continue;
+      }
+      if (g.role === "trainer") {
+        trainer = true;
         continue;
       }
       const entry = agencies.get(g.agencyId) ?? { agencyName: g.name, roles: new Set<Role>() };
       entry.roles.add(g.role);
       agencies.set(g.agencyId, entry);
     }
-    return { admin, agencies };
+    return { admin, trainer, agencies };
   }
 
   async isAdmin(actor: Actor): Promise<boolean> {
@@ -108,7 +115,7 @@ export class AccessService {
     await inSteps(async (step) => {
       await step(() => this.deps.grants.putAgencySide(grant));
       await step(() => this.deps.grants.putHolderSide(grant));
-      if (input.holder.kind === "person" && input.role !== "admin") await this.syncReturnAccess(input.agencyId, input.holder.principal, input.name, step);
+      if (input.holder.kind === "person" && (input.role === "lead" || input.role === "officer")) await this.syncReturnAccess(input.agencyId, input.holder.principal, input.name, step);
     });
   }
 
@@ -119,7 +126,7 @@ export class AccessService {
   async revoke(role: Role, agencyId: string, holder: Holder): Promise<void> {
     const g = { role, agencyId, holder: holderKey(holder) };
     await inSteps(async (step) => {
-      if (holder.kind === "person" && role !== "admin") {
+      if (holder.kind === "person" && (role === "lead" || role === "officer")) {
         const remaining = (await this.deps.grants.forHolder(g.holder)).filter((x) => x.agencyId === agencyId && x.role !== role && (x.role === "lead" || x.role === "officer"));
         await this.syncReturnAccess(agencyId, holder.principal, remaining[0]?.personName ?? "", step, remaining.map((x) => x.role as ReturnRole));
       }

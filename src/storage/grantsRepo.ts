@@ -11,7 +11,7 @@ import { principalKey, type Principal } from "./principal";
  * until they first talk to the bot, by the e-mail address the admin registered. Each grant is
  * written twice: under the agency (who works on it?) and under the holder (what can I do?).
  */
-export const ROLES = ["admin", "lead", "officer"] as const;
+export const ROLES = ["admin", "lead", "officer", "trainer"] as const;
 export type Role = (typeof ROLES)[number];
 
 export type Holder = { kind: "person"; principal: Principal } | { kind: "email"; email: string };

@@ -49,7 +49,7 @@ describe("AdminService: who may use it", () => {
     const menu = await s.admin.menu(ADMIN, { text: text("Hello"), color: "default" });
     expect(menu.cycleSummary).toContain("No cycle is open. 1 agency registered.");
     expect(menu.notice).toEqual({ text: "Hello", color: "default" });
-    expect(menu.actions.map((x) => x.verb)).toEqual([ADMIN_VERBS.cycleForm, ADMIN_VERBS.agencyForm, ADMIN_VERBS.assignForm, ADMIN_VERBS.status, ADMIN_VERBS.cycles, ADMIN_VERBS.settings, ADMIN_VERBS.assignSelf]);
+    expect(menu.actions.map((x) => x.verb)).toEqual([ADMIN_VERBS.cycleForm, ADMIN_VERBS.agencyForm, ADMIN_VERBS.assignForm, "training.officer.form", ADMIN_VERBS.status, ADMIN_VERBS.cycles, ADMIN_VERBS.settings, ADMIN_VERBS.assignSelf]);
     expect(menu.importHint).toBe(plainText(IMPORT_HINT));
     expect(menu.importHint).toContain("agency_name, sector, partnerships, lead_email, lead_name, officer_email, officer_name");
     expect(menu.importHint).toContain(".json");

@@ -1,5 +1,6 @@
 import { composeServices, type Services } from "../../src/compose";
 import { loadConfig } from "../../src/config";
+import { withEvaluationSettings } from "./registeredBot";
 import { createLogger } from "../../src/log";
 import type { Actor } from "../../src/people/actor";
 import { Shown, plainText } from "../../src/cards/text";
@@ -27,7 +28,7 @@ export function readable<T>(v: T): Plain<T> {
 export async function adminHarness(env: Record<string, string>, now: () => Date = () => new Date()) {
   const store = new TableStore({ connectionString: testTablesConnectionString(), prefix: uniquePrefix() });
   await store.ensureTables();
-  const config = loadConfig({ LOCAL_USERS_ARE_ADMINS: "false", ...env });
+  const config = loadConfig({ LOCAL_USERS_ARE_ADMINS: "false", ...withEvaluationSettings(env) });
   const s: Services = composeServices(config, store, createLogger("silent"), now);
   const a = s.admin;
   const admin = {

@@ -9,6 +9,7 @@ import type { ActionView, CardName, CardViews, ChoiceView } from "../../src/card
 import type { ReviewStandardView } from "../../src/section11/views";
 import "../../src/section11/views";
 import "../../src/admin/views";
+import { trainingHostileViews, trainingRealisticViews } from "../support/trainingCardSamples";
 import { fitText } from "../../src/cards/fit";
 import { renderToElement, validateCard } from "../support/cardRenderer";
 import "../../src/digest/views";
@@ -437,6 +438,7 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
       })),
       actions: [],
     },
+    ...trainingRealisticViews(),
   };
 }
 
@@ -673,6 +675,7 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
       channels: Array.from({ length: 10 }, () => ({ name: th(120), detail: th(300), status: th(80), color: "attention" as const, actions: [hAct(), hAct(), hAct(), hAct(), hAct("destructive")] })),
       actions: [hAct()],
     },
+    ...trainingHostileViews({ hostile, th, hAct }),
   };
 }
 
@@ -703,12 +706,22 @@ function inputIds(name: CardName, v: Record<string, unknown>): string[] {
       return ["separateSignoff"];
     case "digestSettings":
       return ["partnerships", "frequency", "weekday", "monthDay", "time", "sections"];
+    case "trainingCourseForm":
+      return ["title", "kind", "outcomes", "followUpWeeks", "reminderAfter", "escalationAfter"];
+    case "trainingSessionForm":
+      return ["date", "time", "duration", "mode", "venue", "trainer"];
+    case "trainingDelegateForm":
+      return ["name", "email", "agency", "managerName", "managerEmail"];
+    case "trainingAttendance":
+      return ["absent"];
+    case "trainingOfficerForm":
+      return ["email", "personName"];
     default:
       return [];
   }
 }
 
-const CHOICES_OF: Partial<Record<string, string>> = { rating: "ratingChoices", templateId: "templateChoices", sector: "sectorChoices", agencyId: "agencyChoices", role: "roleChoices", cycleId: "cycleChoices", state: "stateChoices", partnership: "partnershipChoices" };
+const CHOICES_OF: Partial<Record<string, string>> = { kind: "kindChoices", mode: "modeChoices", absent: "delegateChoices", rating: "ratingChoices", templateId: "templateChoices", sector: "sectorChoices", agencyId: "agencyChoices", role: "roleChoices", cycleId: "cycleChoices", state: "stateChoices", partnership: "partnershipChoices" };
 
 /** The nested actions of a view that become tappable rows (`open`, `choose`), in view order. */
 function rowActions(view: unknown): ActionView[] {

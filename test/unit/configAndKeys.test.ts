@@ -2,6 +2,9 @@ import { ConfigError, loadConfig } from "../../src/config";
 import { decodeKeyPart, encodeKeyPart, key, splitKey } from "../../src/storage/keys";
 import fc from "fast-check";
 
+/** What a registered bot needs for the evaluation links (see the training tests for their own checks). */
+const EVALUATION_SETTINGS = { PUBLIC_BASE_URL: "https://sa-bot.example", EVALUATION_LINK_SECRET: "l".repeat(40), EVALUATION_PSEUDONYM_SECRET: "p".repeat(40) };
+
 describe("configuration", () => {
   test("defaults give local mode on port 3978", () => {
     const c = loadConfig({});
@@ -30,12 +33,12 @@ describe("configuration", () => {
   });
 
   test("local users are admins only in local mode", () => {
-    const c = loadConfig({ MicrosoftAppId: "11111111-1111-1111-1111-111111111111", MicrosoftAppPassword: "s", MicrosoftAppTenantId: "22222222-2222-2222-2222-222222222222", ALLOWED_TENANT_IDS: "22222222-2222-2222-2222-222222222222", LOCAL_USERS_ARE_ADMINS: "true" });
+    const c = loadConfig({ ...EVALUATION_SETTINGS, MicrosoftAppId: "11111111-1111-1111-1111-111111111111", MicrosoftAppPassword: "s", MicrosoftAppTenantId: "22222222-2222-2222-2222-222222222222", ALLOWED_TENANT_IDS: "22222222-2222-2222-2222-222222222222", LOCAL_USERS_ARE_ADMINS: "true" });
     expect(c.LOCAL_USERS_ARE_ADMINS).toBe(false);
   });
 
   describe("which organisations may use a registered bot", () => {
-    const bot = { MicrosoftAppId: "11111111-1111-1111-1111-111111111111", MicrosoftAppPassword: "s" };
+    const bot = { ...EVALUATION_SETTINGS, MicrosoftAppId: "11111111-1111-1111-1111-111111111111", MicrosoftAppPassword: "s" };
     const home = "22222222-2222-2222-2222-222222222222";
     const agency = "33333333-3333-3333-3333-333333333333";
 

@@ -115,10 +115,10 @@ describe("Teams app manifest", () => {
     }
     // The exact commands of the bot.
     expect(lists.find((l) => l.scopes.includes("personal"))!.commands.map((c) => c.title)).toEqual([
-      "help", "audit", "continue", "review", "signoffs", "admin", "status", "whoami", "digest",
+      "help", "audit", "continue", "review", "signoffs", "admin", "status", "whoami", "digest", "training",
     ]);
-    expect(lists.find((l) => l.scopes.includes("team"))!.commands.map((c) => c.title)).toEqual(["help", "digest"]);
-    expect(lists.find((l) => l.scopes.includes("groupChat"))!.commands.map((c) => c.title)).toEqual(["help"]);
+    expect(lists.find((l) => l.scopes.includes("team"))!.commands.map((c) => c.title)).toEqual(["help", "digest", "add delegates"]);
+    expect(lists.find((l) => l.scopes.includes("groupChat"))!.commands.map((c) => c.title)).toEqual(["help", "add delegates"]);
   });
 
   it("uses AAD_APP_ID_URI as webApplicationInfo's resource when set", async () => {
