@@ -30,6 +30,9 @@ import { EvaluationsRepo } from "./storage/evaluationsRepo";
 import { TrainingKeys } from "./training/keys";
 import { trainingParts } from "./training/parts";
 import { trainingRoutes } from "./training/routes";
+import { ActionsRepo } from "./storage/actionsRepo";
+import { ActionService } from "./actions/service";
+import { actionRoutes } from "./actions/routes";
 
 /**
  * Repositories, services and the features' route tables, wired over one TableStore: the bot's
@@ -106,7 +109,8 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   };
   const digest = digestFeature({ store, ...repos, catalog, access, delivery, now, log });
   const training = trainingParts({ config, repo: new TrainingRepo(store), answers: new EvaluationsRepo(store), access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), now, log });
-  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes];
+  const actions = new ActionService({ actions: new ActionsRepo(store), cycles: repos.cycles, catalog, access, returnService, outbox: delivery.outbox, scheduler: delivery.scheduler, now });
+  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, actionRoutes(actions)];
   register(features);
   return {
     config,
@@ -124,6 +128,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     delivery,
     digest: digest.service,
     training,
+    actions,
     redraw: drawing.redraw,
     register,
   };

@@ -10,6 +10,7 @@ import type { ReviewStandardView } from "../../src/section11/views";
 import "../../src/section11/views";
 import "../../src/admin/views";
 import { trainingHostileViews, trainingRealisticViews } from "../support/trainingCardSamples";
+import { panelHostileViews, panelRealisticViews } from "../support/panelCardSamples";
 import { fitText } from "../../src/cards/fit";
 import { renderToElement, validateCard } from "../support/cardRenderer";
 import "../../src/digest/views";
@@ -439,6 +440,7 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
       actions: [],
     },
     ...trainingRealisticViews(),
+    ...panelRealisticViews(),
   };
 }
 
@@ -676,6 +678,7 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
       actions: [hAct()],
     },
     ...trainingHostileViews({ hostile, th, hAct }),
+    ...panelHostileViews({ hostile, th, hAct }),
   };
 }
 
