@@ -14,6 +14,7 @@ export function actionRoutes(s: ActionService): FeatureRoutes {
       verb({ verb: ACTION_VERBS.closeForm, input: actionRef, run: async (ctx, i) => reply("actionClose", await s.closeForm(ctx.actor, i.returnId, i.actionId)) }),
       verb({ verb: ACTION_VERBS.close, input: closeInput, run: async (ctx, i) => reply("actionClose", await s.close(ctx.actor, i)) }),
       verb({ verb: ACTION_VERBS.admin, input: cycleRef, run: async (ctx, i) => s.adminList(ctx.actor, i) }),
+      verb({ verb: ACTION_VERBS.sweepNow, input: z.object({}), run: async (ctx) => s.sweepNow(ctx.actor) }),
       verb({
         verb: ACTION_VERBS.export,
         input: cycleRef,

@@ -219,6 +219,7 @@ export class ActionService {
         facts,
         actions: [
           { title: "Export every action (CSV)", verb: ACTION_VERBS.export, data: { cycleId: cycle.cycleId }, style: "positive" },
+          { title: "Send due reminders now", verb: ACTION_VERBS.sweepNow, data: {} },
           ...others.map((c) => ({ title: `Show ${c.name}`.slice(0, 80), verb: ACTION_VERBS.admin, data: { cycleId: c.cycleId } })),
         ],
       },
@@ -237,6 +238,13 @@ export class ActionService {
     );
     const name = `actions-${cycle.cycleId.replace(/[^A-Za-z0-9-]/g, "_").slice(0, 40)}-${this.today()}.csv`;
     return { file: { name, description: `Section 11 actions, ${cycle.name}`, contentType: "text/csv", content: csv }, cycle, rows: items.length };
+  }
+
+  /** The admin's "send due reminders now": brings the sweep forward (it still sends each reminder once). */
+  async sweepNow(actor: Actor): Promise<Reply> {
+    if (!(await this.d.access.isAdmin(actor))) throw new UserFacingError("Only the partnership's admins can do this.", "denied");
+    await this.d.scheduler.schedule(SWEEP_JOB_ID, ACTION_JOBS.sweep, this.d.now(), {}, { ifEarlier: true });
+    return this.adminList(actor, {}, { text: md`Due reminders are being sent now. Each reminder still goes once: ones already sent are not repeated.`, color: "good" });
   }
 
   /** Makes sure the morning sweep exists (every instance at start: the id is fixed, and it only ever comes forward). */

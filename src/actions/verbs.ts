@@ -5,6 +5,7 @@ export const ACTION_VERBS = {
   close: "act.close",
   admin: "act.admin",
   export: "act.export",
+  sweepNow: "act.sweepNow",
 } as const;
 
 export const ACTION_MESSAGES = { reminder: "act.reminder" } as const;

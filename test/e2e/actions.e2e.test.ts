@@ -153,6 +153,12 @@ test("the admin sees every open action by agency and standard and gets the expor
   // Not for leads.
   expect(text(await bot.invoke(lead, "act.export", { cycleId: "c1" }))).toContain("Only the partnership's admins");
   expect(text(await bot.invoke(lead, "act.admin", {}))).toContain("Only the partnership's admins");
+  expect(text(await bot.invoke(lead, "act.sweepNow", {}))).toContain("Only the partnership's admins");
+});
+
+test("help lists the actions command (typed; the manifest's personal list is full)", async () => {
+  const help = await bot.say(lead, "help");
+  expect(plain(help.text)).toContain("actions");
 });
 
 describe("bad input", () => {

@@ -1,0 +1,9 @@
+import type { BotCommand } from "../../manifest/commands";
+
+/**
+ * Commands the help card lists but the Teams manifest does not: its personal command list is full
+ * (10 per scope). They work when typed, like every command.
+ */
+export const HELP_ONLY_COMMANDS: readonly BotCommand[] = [
+  { command: "actions", description: "Your agency's actions: close one saying what was done (admins: every agency's open actions, export)", scopes: ["personal"] },
+];
