@@ -33,6 +33,11 @@ import { trainingRoutes } from "./training/routes";
 import { ActionsRepo } from "./storage/actionsRepo";
 import { ActionService } from "./actions/service";
 import { actionRoutes } from "./actions/routes";
+import { PanelsRepo } from "./storage/panelsRepo";
+import { ChallengesRepo } from "./storage/challengesRepo";
+import { ReturnSummariesRepo } from "./storage/returnSummariesRepo";
+import { PanelService } from "./panels/service";
+import { panelRoutes } from "./panels/routes";
 
 /**
  * Repositories, services and the features' route tables, wired over one TableStore: the bot's
@@ -110,7 +115,8 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   const digest = digestFeature({ store, ...repos, catalog, access, delivery, now, log });
   const training = trainingParts({ config, repo: new TrainingRepo(store), answers: new EvaluationsRepo(store), access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), now, log });
   const actions = new ActionService({ actions: new ActionsRepo(store), cycles: repos.cycles, catalog, access, returnService, outbox: delivery.outbox, scheduler: delivery.scheduler, now });
-  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, actionRoutes(actions)];
+  const panels = new PanelService({ panels: new PanelsRepo(store), challenges: new ChallengesRepo(store), summaries: new ReturnSummariesRepo(store), agencies: repos.agencies, cycles: repos.cycles, catalog, access, people: repos.people, now });
+  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, actionRoutes(actions), panelRoutes(panels, appLink)];
   register(features);
   return {
     config,
@@ -129,6 +135,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     digest: digest.service,
     training,
     actions,
+    panels,
     redraw: drawing.redraw,
     register,
   };
