@@ -101,10 +101,32 @@ export class PanelService {
     return agencyId;
   }
 
+  /** For an agency's lead or senior officer: the indicators a panel challenged, those waiting for the agency's answer first. */
+  private async challengesToMe(actor: Actor): Promise<{ facts: FactView[]; actions: ActionView[] }> {
+    const roles = await this.d.access.rolesOf(actor);
+    const facts: FactView[] = [];
+    const actions: ActionView[] = [];
+    if (!roles.agencies.size) return { facts, actions };
+    const cycles = await this.d.cycles.listOpen();
+    for (const [agencyId, a] of roles.agencies) {
+      for (const cycle of cycles) {
+        const pk = returnPartition(cycle.cycleId, agencyId);
+        const list = (await this.d.challenges.challenged(pk)).sort((x, y) => Number(y.last.role === "panel") - Number(x.last.role === "panel") || y.last.at.localeCompare(x.last.at));
+        for (const c of list) {
+          const waiting = c.last.role === "panel";
+          facts.push({ title: text(`${a.agencyName} · ${c.indicatorId}`), value: text(`${waiting ? "Waiting for your answer" : "Answered"}: ${c.count} message${c.count === 1 ? "" : "s"}, the last ${formatWhen(c.last.at)} by ${c.last.by}`) });
+          if (actions.length < 10) actions.push({ title: `${waiting ? "Answer" : "Read"} the challenge on ${c.indicatorId}`.slice(0, 80), verb: PANEL_VERBS.lead, data: { returnId: pk, indicatorId: c.indicatorId }, style: waiting ? "positive" : "default" });
+        }
+      }
+    }
+    return { facts, actions };
+  }
+
   async home(actor: Actor, notice?: NoticeView): Promise<Reply> {
-    const [admin, mine] = await Promise.all([this.d.access.isAdmin(actor), this.d.panels.panelIdsOf(actor.principal)]);
+    const [admin, mine, toMe] = await Promise.all([this.d.access.isAdmin(actor), this.d.panels.panelIdsOf(actor.principal), this.challengesToMe(actor)]);
     const panels = admin ? await this.d.panels.list() : (await Promise.all(mine.map((id) => this.d.panels.get(id)))).filter((p): p is Panel => !!p);
-    if (!admin && !panels.length) return messageReply("No challenge panel for you", "You are not a member of a challenge panel. If you should be, ask your partnership's business manager.", "warning");
+    if (!admin && !panels.length && toMe.facts.length) return messageReply(md`Challenges to your agency's return`, notice?.text ?? md`A challenge panel has questioned these indicators. Open one to accept the challenge, reply, or update your answer.`, notice?.color ?? "default", toMe);
+    if (!admin && !panels.length) return messageReply("No challenge panel for you", "You are not a member of a challenge panel, and no panel has challenged your agency's return. If you should be on a panel, ask your partnership's business manager.", "warning");
     const actions: ActionView[] = panels.slice(0, 12).map((p) => ({ title: `${p.name} (${formatDate(p.date)})`.slice(0, 80), verb: PANEL_VERBS.view, data: { panelId: p.panelId } }));
     if (admin) actions.unshift({ title: "Create a panel", verb: PANEL_VERBS.form, data: {}, style: "positive" });
     return messageReply(md`Challenge panels`, notice?.text ?? (admin ? md`Panels group similar agencies (health, education, voluntary, police and justice...). Members read the submitted returns of their panel's agencies, challenge indicators and give moderated ratings; the agency's lead answers in chat.` : md`The panels you sit on.`), notice?.color ?? "default", {

@@ -111,6 +111,22 @@ export class ChallengesRepo {
     return rowKey;
   }
 
+  /** The challenged indicators of a return, with the conversation's last entry (who spoke last): the lead's list. */
+  async challenged(pk: string): Promise<Array<{ indicatorId: string; last: ThreadEntry; count: number }>> {
+    const by = new Map<string, { indicatorId: string; last: ThreadEntry; count: number }>();
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey gt 'chl|' and RowKey lt 'chl}'` } })) {
+      const [, indicatorId] = splitKey(e.rowKey!);
+      const entry: ThreadEntry = { rowKey: e.rowKey!, kind: (THREAD_KINDS as readonly string[]).includes(String(e.kind)) ? (e.kind as ThreadKind) : "reply", comment: text.parse(e.comment), moderatedRating: text.parse(e.moderatedRating), actionId: text.parse(e.actionId), panelId: text.parse(e.panelId), by: text.parse(e.by), byTenant: text.parse(e.byTenant), byAad: text.parse(e.byAad), role: e.role === "lead" ? "lead" : "panel", at: text.parse(e.at) };
+      const cur = by.get(indicatorId);
+      if (!cur) by.set(indicatorId, { indicatorId, last: entry, count: 1 });
+      else {
+        cur.count++;
+        if (entry.at > cur.last.at) cur.last = entry;
+      }
+    }
+    return [...by.values()];
+  }
+
   /** The header and summary rows of one return: a panel's card per agency (one query). */
   async headerAndSummary(pk: string): Promise<{ header: ReturnHeader; summary?: DecodedSummary } | undefined> {
     let header: ReturnHeader | undefined;

@@ -170,6 +170,7 @@ describe("a challenge and its answer", () => {
     expect(cardsTo(curlewLead, "challenged")).toEqual([]);
     expect(cardsTo(member2, "challenge")).toEqual([]);
 
+    expect(plain((await bot.say(lead, "panels")).text)).toMatch(/Plover Academy Trust · 2\.1: Waiting for your answer/);
     // The lead replies from the card.
     const reply = actionOf(card, "panel.answer", (a) => a.data.kind === "reply");
     const answered = await bot.invoke(lead, reply.verb, { ...reply.data, reply: "It was approved on 1 December; minutes attached to 2.2." });
@@ -187,6 +188,10 @@ describe("a challenge and its answer", () => {
     expect(state.moderated!.rating).toBe("not");
     expect(state.summary!.moderated!.get("2.1")).toBe("not");
     expect(state.panelActions).toEqual([expect.objectContaining({ text: "Publish the approved policy to all staff", owner: "Head teacher", due, status: "open" })]);
+    // The lead finds the challenge again by typing "panels".
+    const mine = await bot.say(lead, "panels");
+    expect(plain(mine.text)).toMatch(/Plover Academy Trust · 2\.1: Answered: 2 messages/);
+    expect(plain((await bot.say(curlewLead, "panels")).text)).toContain("No challenge panel for you");
     const actions = await bot.say(lead, "actions");
     expect(plain(actions.text)).toContain("indicator 2.1 (panel): Open, due");
     // The panel's card for the agency shows the moderated rating beside the self-rating.
