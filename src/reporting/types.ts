@@ -17,6 +17,8 @@ export interface AgencyFacts {
   latest?: Map<string, SubmittedCell>;
   /** Actions closed with evidence, and actions agreed at a panel (docs/actions.md). */
   actions?: SummaryActions;
+  /** Moderated ratings a challenge panel gave, by indicator (beside the agency's own; figures stay on self-ratings). */
+  moderated?: Map<string, string>;
 }
 
 export interface StandardDef {
