@@ -13,6 +13,7 @@ import type { Scheduler, JobResult } from "../schedule/scheduler";
 import type { ActionsRepo, ReturnActions } from "../storage/actionsRepo";
 import { ACTION_ID } from "../storage/actionsRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
+import type { PeopleRepo } from "../storage/peopleRepo";
 import { isConflict, isPreconditionFailed, isBatchConflict } from "../storage/errors";
 import { splitKey } from "../storage/keys";
 import { principalKey } from "../storage/principal";
@@ -48,6 +49,9 @@ export interface ActionServiceDeps {
   returnService: ReturnService;
   outbox: Pick<Outbox, "enqueue">;
   scheduler: Pick<Scheduler, "schedule">;
+  people: PeopleRepo;
+  /** A link that opens the app in Teams, for the e-mail fallback. */
+  appLink: string;
   now: () => Date;
 }
 
@@ -112,8 +116,7 @@ export class ActionService {
       if (!items.length) facts.push({ title: text(m.agencyName), value: text("No actions: every answer rated partially or not met gets one, with an owner and a due date.") });
     }
     if (admin) actions.push({ title: "Every agency's open actions (admin)", verb: ACTION_VERBS.admin, data: {} });
-    const open = facts.length;
-    return messageReply(md`Your agency's actions`, notice?.text ?? md`Each action has an owner and a due date. You get a reminder ${"7"} days before and on the due date. Closing one asks what was done.`, notice?.color ?? "default", { facts: facts.slice(0, 60), actions: open ? actions : actions });
+    return messageReply(md`Your agency's actions`, notice?.text ?? md`Each action has an owner and a due date. Your agency's leads get a reminder in the week before the due date and on the day. Closing one asks what was done.`, notice?.color ?? "default", { facts: facts.slice(0, 60), actions });
   }
 
   /** The close card: the action, and what was done (required). */
@@ -169,8 +172,8 @@ export class ActionService {
       return this.closeView(a, true, index, { evidence: keep, problem: md`What was done is ${evidence.length.toLocaleString("en-GB")} characters; the limit is ${EVIDENCE_LIMIT.toLocaleString("en-GB")}. We kept the first ${EVIDENCE_LIMIT.toLocaleString("en-GB")}: shorten it and press again.`, notice: { text: md`Not closed: what was done is too long.`, color: "attention" } });
     }
     const at = this.d.now().toISOString();
-    // A self action closed before for an older due date has a row: update it on its ETag; otherwise create it.
-    const existingEtag = a.row && (a.source === "panel" || a.row.status === "done") ? a.row.etag : a.row?.etag;
+    // A row read (a panel action, or a self action closed before for an older due date): update it on its ETag; none: create it.
+    const existingEtag = a.row?.etag;
     try {
       await this.d.actions.close(r.partitionKey, { actionId: a.actionId, indicatorId: a.indicatorId, existingEtag, due: a.due, evidence, by: actor.name, byKey: actorKey(actor), at, source: a.source });
     } catch (e) {
@@ -262,6 +265,13 @@ export class ActionService {
   async sweep(): Promise<JobResult> {
     const today = this.today();
     let enqueued = 0;
+    // The leads' e-mail, for the outbox's fallback where Teams cannot reach them (read once per sweep, only for leads with a reminder due).
+    const emails = new Map<string, Promise<string | undefined>>();
+    const emailOf = (p: { tenantId: string; aadObjectId: string }) => {
+      const k = principalKey(p);
+      if (!emails.has(k)) emails.set(k, this.d.people.get(p).then((x) => x?.email || undefined));
+      return emails.get(k)!;
+    };
     for (const cycle of await this.d.cycles.listOpen()) {
       const index = await this.index(cycle);
       for (const r of await this.d.actions.forCycle(cycle.cycleId)) {
@@ -270,10 +280,8 @@ export class ActionService {
         for (const a of actionsOfReturn(r, index, today)) {
           const point = reminderDue(a, today);
           if (!point) continue;
-          const res = await this.d.outbox.enqueue(
-            reminderBatchId(r.partitionKey, a.actionId, a.due, point),
-            leads.map((l) => ({ recipient: { kind: "person" as const, tenantId: l.tenantId, aadObjectId: l.aadObjectId, name: l.name.slice(0, 256) }, kind: ACTION_MESSAGES.reminder, params: { returnId: r.partitionKey, actionId: a.actionId, due: a.due, point } })),
-          );
+          const to = await Promise.all(leads.map(async (l) => ({ recipient: { kind: "person" as const, tenantId: l.tenantId, aadObjectId: l.aadObjectId, name: l.name.slice(0, 256), email: await emailOf(l) }, kind: ACTION_MESSAGES.reminder, params: { returnId: r.partitionKey, actionId: a.actionId, due: a.due, point } })));
+          const res = await this.d.outbox.enqueue(reminderBatchId(r.partitionKey, a.actionId, a.due, point), to);
           enqueued += res.created;
         }
       }
@@ -286,6 +294,7 @@ export class ActionService {
   readonly reminder: MessageBuilder = async (to, raw) => {
     const p = reminderParams.safeParse(raw);
     if (!p.success) return { skip: "malformed reminder" };
+    // Reminders are enqueued for people only (the leads); an e-mail goes out as the fallback of a person's row.
     if (to.kind !== "person") return { skip: "reminders go to people" };
     const r = await this.d.actions.forReturn(p.data.returnId);
     if (!r || !this.rolesOn(r, to.actor).includes("lead")) return { skip: "no longer a lead of this return" };
@@ -294,8 +303,15 @@ export class ActionService {
     if (!a || a.status === "done") return { skip: "the action is done" };
     if (a.due !== p.data.due) return { skip: "the due date changed" };
     const days = daysBetween(this.today(), a.due);
+    // The e-mail says only that an action is due and where to look: no return content leaves Teams.
+    const email = {
+      subject: days > 0 ? "A Section 11 action is due soon" : "A Section 11 action is due",
+      text: `An action of your agency's Section 11 return ${days > 0 ? `is due on ${formatDate(a.due)}` : days === 0 ? "is due today" : `was due on ${formatDate(a.due)}`}.\n\nOpen Safeguarding Assurance in Microsoft Teams, signed in with this e-mail address, and type "actions": ${this.d.appLink}`,
+      html: `<p>An action of your agency's Section 11 return ${days > 0 ? `is due on ${formatDate(a.due)}` : days === 0 ? "is due today" : `was due on ${formatDate(a.due)}`}.</p><p>Open <a href="${this.d.appLink.replace(/"/g, "&quot;")}">Safeguarding Assurance in Microsoft Teams</a>, signed in with this e-mail address, and type <b>actions</b>.</p>`,
+    };
     const when = days > 1 ? `is due in ${days} days, on ${formatDate(a.due)}` : days === 1 ? `is due tomorrow, ${formatDate(a.due)}` : days === 0 ? `is due today, ${formatDate(a.due)}` : `was due on ${formatDate(a.due)}`;
     return {
+      email,
       reply: messageReply(md`Action reminder: ${a.agencyName}`, md`An action of your agency's Section 11 return ${when}. When it is done, mark it done and say what was done.`, days <= 0 ? "attention" : "warning", {
         facts: [this.line(a, index)],
         actions: [
