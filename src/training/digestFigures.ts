@@ -20,7 +20,7 @@ import { utcToLondon } from "./ukTime";
  */
 export class StoredTrainingFigures implements TrainingFiguresProvider {
   /** The composer asks for two periods at once: both are answered from one read of the three lists. */
-  private loading?: { until: number; rows: Promise<Rows> };
+  private loading?: Promise<Rows>;
 
   constructor(private readonly d: { repo: TrainingRepo; answers: EvaluationsRepo }) {}
 
@@ -36,11 +36,14 @@ export class StoredTrainingFigures implements TrainingFiguresProvider {
   }
 
   private rows(): Promise<Rows> {
-    const now = Date.now();
-    if (this.loading && this.loading.until > now) return this.loading.rows;
+    if (this.loading) return this.loading;
     const rows = Promise.all([this.d.repo.listSessions(), this.d.repo.listHeadcounts(), this.d.answers.listTallies()]).then(([sessions, headcounts, tallies]) => ({ sessions, headcounts, tallies: new Map(tallies.map((t) => [t.sessionId, t])) }));
-    this.loading = { until: now + 2_000, rows };
-    rows.catch(() => (this.loading = undefined));
+    // Shared only while in flight: the next digest reads afresh.
+    this.loading = rows;
+    const done = () => {
+      if (this.loading === rows) this.loading = undefined;
+    };
+    rows.then(done, done);
     return rows;
   }
 
