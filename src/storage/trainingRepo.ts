@@ -127,6 +127,15 @@ function headcountOf(e: Record<string, unknown>): Headcount | undefined {
   return { sessionId: decodeKeyPart(e.rowKey), booked: e.booked, attended: e.attended, fresh: String(e.changed ?? "") === String(e.counted ?? "") };
 }
 
+/** A session row as `createSession` writes it (benches load many at once). */
+export function sessionEntity(s: Omit<Session, "etag">) {
+  const { sessionId, ...rest } = s;
+  return { partitionKey: SESSIONS, rowKey: encodeKeyPart(sessionId), ...columns(rest) };
+}
+
+/** An up-to-date headcount row, as a recount leaves it (benches load many at once). */
+export const headcountEntity = (sessionId: string, booked: number, attended: number) => ({ partitionKey: HEADCOUNTS, rowKey: encodeKeyPart(sessionId), booked, attended, changed: "", counted: "" });
+
 export type SessionPatch = Partial<Pick<Session, "state" | "closedAt" | "endSentAt" | "followSentAt">>;
 export type DelegatePatch = Partial<Pick<Delegate, "name" | "agency" | "managerName" | "managerEmail" | "tenantId" | "aadObjectId" | "attended" | "endAnsweredAt" | "followAnsweredAt" | "email">>;
 
@@ -151,8 +160,7 @@ export class TrainingRepo {
   }
 
   async createSession(s: Omit<Session, "etag">): Promise<boolean> {
-    const { sessionId, ...rest } = s;
-    return this.create({ partitionKey: SESSIONS, rowKey: encodeKeyPart(sessionId), ...columns(rest) });
+    return this.create(sessionEntity(s));
   }
 
   async getSession(sessionId: string): Promise<Session | undefined> {
