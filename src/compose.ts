@@ -30,6 +30,7 @@ import { EvaluationsRepo } from "./storage/evaluationsRepo";
 import { TrainingKeys } from "./training/keys";
 import { trainingParts } from "./training/parts";
 import { trainingRoutes } from "./training/routes";
+import { StoredTrainingFigures } from "./training/digestFigures";
 
 /**
  * Repositories, services and the features' route tables, wired over one TableStore: the bot's
@@ -105,7 +106,11 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     drawing.refresh();
   };
   const digest = digestFeature({ store, ...repos, catalog, access, delivery, now, log });
-  const training = trainingParts({ config, repo: new TrainingRepo(store), answers: new EvaluationsRepo(store), access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), now, log });
+  const trainingRepo = new TrainingRepo(store);
+  const answers = new EvaluationsRepo(store);
+  const training = trainingParts({ config, repo: trainingRepo, answers, access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), now, log });
+  // Every digest, scheduled or on demand, in whichever process composes it, reads the stored training.
+  digest.service.useTraining(new StoredTrainingFigures({ repo: trainingRepo, answers }));
   const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes];
   register(features);
   return {
