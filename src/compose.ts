@@ -30,6 +30,8 @@ import { EvaluationsRepo } from "./storage/evaluationsRepo";
 import { TrainingKeys } from "./training/keys";
 import { trainingParts } from "./training/parts";
 import { trainingRoutes } from "./training/routes";
+import { deadlinesFeature } from "./deadlines/feature";
+import { DeadlineOverridesRepo } from "./storage/deadlineOverridesRepo";
 
 /**
  * Repositories, services and the features' route tables, wired over one TableStore: the bot's
@@ -106,7 +108,9 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   };
   const digest = digestFeature({ store, ...repos, catalog, access, delivery, now, log });
   const training = trainingParts({ config, repo: new TrainingRepo(store), answers: new EvaluationsRepo(store), access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), now, log });
-  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes];
+  const deadlines = deadlinesFeature({ config, cycles: repos.cycles, returns: repos.returns, overrides: new DeadlineOverridesRepo(store), agencies: repos.agencies, people: repos.people, access, returnService, catalog, cycleCache, outbox: delivery.outbox, scheduler: delivery.scheduler, now, log }, appLink);
+  admin.cycles.hooks.opened.push((cycleId) => deadlines.reminders.replan(cycleId));
+  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes];
   register(features);
   return {
     config,
@@ -124,6 +128,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     delivery,
     digest: digest.service,
     training,
+    deadlines,
     redraw: drawing.redraw,
     register,
   };

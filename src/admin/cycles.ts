@@ -23,6 +23,9 @@ export type CreateCycleResult = { view: "cycleForm"; data: CycleFormView } | { v
 
 /** Opening, listing, closing and reopening Section 11 cycles. */
 export class CycleAdmin {
+  /** Other features' work when a cycle opens or reopens (deadline reminders are planned): idempotent. */
+  readonly hooks: { opened: Array<(cycleId: string) => Promise<unknown>> } = { opened: [] };
+
   constructor(private readonly deps: AdminDeps) {}
 
   private async templateChoices(): Promise<ChoiceView[]> {
@@ -99,6 +102,7 @@ export class CycleAdmin {
       const existing = await this.deps.cycles.get(cycle.cycleId);
       return form([`A cycle called "${existing?.name ?? name.value}" already exists${existing && existing.name !== name.value ? " (the names differ only in punctuation or case)" : ""}. Give this one another name, for example with its years.`]);
     }
+    for (const h of this.hooks.opened) await h(cycle.cycleId);
     const covered = agencies.filter((a) => covers(cycle, a));
     // Each return is created whole or not at all; an interrupted run is completed by opening the cycle's status or by the leads' first visit.
     await inSteps((step) => mapPool(covered, 6, (a) => step(() => this.deps.returnService.ensureReturn(cycle, a))));
@@ -136,6 +140,7 @@ export class CycleAdmin {
         color: c.status === "open" ? "good" : "default",
         actions: [
           act(`Status of ${c.name}`, ADMIN_VERBS.status, { cycleId: c.cycleId }),
+          ...(c.status === "open" ? [act(`Deadline and reminders of ${c.name}`, "admin.deadline.form", { cycleId: c.cycleId })] : []),
           c.status === "open" ? act(`Close ${c.name}`, ADMIN_VERBS.closeCycle, { cycleId: c.cycleId }, "destructive") : act(`Reopen ${c.name}`, ADMIN_VERBS.reopenCycle, { cycleId: c.cycleId }),
         ],
       })),
@@ -187,6 +192,7 @@ export class CycleAdmin {
       }
     }
     this.deps.cycleCache.clear();
+    for (const h of this.hooks.opened) await h(cycleId);
     return this.list(actor, { text: md`${found.cycle.name} is open again: leads can change their returns and ask for sign-off.`, color: "good" });
   }
 }

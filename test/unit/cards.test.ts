@@ -9,6 +9,7 @@ import type { ActionView, CardName, CardViews, ChoiceView } from "../../src/card
 import type { ReviewStandardView } from "../../src/section11/views";
 import "../../src/section11/views";
 import "../../src/admin/views";
+import { cycleHostileViews, cycleRealisticViews } from "../support/cycleCardSamples";
 import { trainingHostileViews, trainingRealisticViews } from "../support/trainingCardSamples";
 import { fitText } from "../../src/cards/fit";
 import { renderToElement, validateCard } from "../support/cardRenderer";
@@ -439,6 +440,7 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
       actions: [],
     },
     ...trainingRealisticViews(),
+    ...cycleRealisticViews(),
   };
 }
 
@@ -676,6 +678,7 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
       actions: [hAct()],
     },
     ...trainingHostileViews({ hostile, th, hAct }),
+    ...cycleHostileViews({ hostile, th, hAct }),
   };
 }
 
@@ -716,6 +719,8 @@ function inputIds(name: CardName, v: Record<string, unknown>): string[] {
       return ["absent"];
     case "trainingOfficerForm":
       return ["email", "personName"];
+    case "deadlineForm":
+      return ["agencyId", "deadline", "reminderDays"];
     default:
       return [];
   }
