@@ -31,6 +31,10 @@ import { TrainingKeys } from "./training/keys";
 import { trainingParts } from "./training/parts";
 import { trainingRoutes } from "./training/routes";
 import { StoredTrainingFigures } from "./training/digestFigures";
+import { deadlinesFeature } from "./deadlines/feature";
+import { DeadlineOverridesRepo } from "./storage/deadlineOverridesRepo";
+import { cyclesFeature } from "./cycles/feature";
+import { CarryForwardRepo } from "./storage/carryForwardRepo";
 
 /**
  * Repositories, services and the features' route tables, wired over one TableStore: the bot's
@@ -111,7 +115,10 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   const training = trainingParts({ config, repo: trainingRepo, answers, access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), now, log });
   // Every digest, scheduled or on demand, in whichever process composes it, reads the stored training.
   digest.service.useTraining(new StoredTrainingFigures({ repo: trainingRepo, answers }));
-  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes];
+  const deadlines = deadlinesFeature({ config, cycles: repos.cycles, returns: repos.returns, overrides: new DeadlineOverridesRepo(store), agencies: repos.agencies, people: repos.people, access, returnService, catalog, cycleCache, outbox: delivery.outbox, scheduler: delivery.scheduler, now, log }, appLink);
+  admin.cycles.hooks.opened.push((cycleId) => deadlines.reminders.replan(cycleId));
+  const nextCycle = cyclesFeature({ cycles: repos.cycles, returns: repos.returns, carry: new CarryForwardRepo(store), agencies: repos.agencies, access, catalog, cycleCache, scheduler: delivery.scheduler, now }, admin.cycles);
+  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes, nextCycle.routes];
   register(features);
   return {
     config,
@@ -129,6 +136,8 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     delivery,
     digest: digest.service,
     training,
+    deadlines,
+    nextCycle,
     redraw: drawing.redraw,
     register,
   };

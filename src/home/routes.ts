@@ -7,6 +7,7 @@ import type { Actor } from "../people/actor";
 import { ROLE_LABELS } from "../people/roles";
 import { COMMAND_VERB, type FeatureRoutes, type Scope } from "../routes";
 import { BOT_COMMANDS, type BotScope } from "../../manifest/commands";
+import { HELP_ONLY_COMMANDS } from "./helpOnlyCommands";
 
 const submit = (title: string, command: string, style: ActionView["style"] = "default"): ActionView => ({ title, verb: COMMAND_VERB, data: { command }, kind: "submit", style });
 
@@ -16,7 +17,10 @@ const manifestScope = (s: Scope): BotScope => (s === "channel" ? "team" : s);
 export function helpFor(scope: Scope, intro?: string): Reply {
   return reply("help", {
     intro: intro === undefined ? undefined : text(intro),
-    commands: BOT_COMMANDS.filter((c) => (c.scopes as readonly string[]).includes(manifestScope(scope))).map((c) => ({ command: c.command, description: text(c.description) })),
+    commands: [
+      ...BOT_COMMANDS.filter((c) => (c.scopes as readonly string[]).includes(manifestScope(scope))).map((c) => ({ command: c.command, description: text(c.description) })),
+      ...HELP_ONLY_COMMANDS.filter((c) => c.scopes.includes(scope)).map((c) => ({ command: c.command, description: text(c.description) })),
+    ],
   });
 }
 

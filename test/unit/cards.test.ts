@@ -9,6 +9,7 @@ import type { ActionView, CardName, CardViews, ChoiceView } from "../../src/card
 import type { ReviewStandardView } from "../../src/section11/views";
 import "../../src/section11/views";
 import "../../src/admin/views";
+import { cycleHostileViews, cycleRealisticViews } from "../support/cycleCardSamples";
 import { trainingHostileViews, trainingRealisticViews } from "../support/trainingCardSamples";
 import { fitText } from "../../src/cards/fit";
 import { renderToElement, validateCard } from "../support/cardRenderer";
@@ -307,6 +308,9 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
       partnerships: "Southdown, Westshire",
       templateChoices: [{ title: "Section 11 self-assessment (built in, 42 indicators)", value: "s11-default" }],
       templateId: "s11-default",
+      reminderDays: "14, 7, 1",
+      carryChoices: [{ title: "Carry forward from Section 11 audit 2023-25", value: "section-11-audit-2023-25" }, { title: "Start empty (no carry forward)", value: "none" }],
+      carryFrom: "section-11-audit-2023-25",
       problems: [t("The deadline must be in the future.")],
     },
     cycleList: {
@@ -439,6 +443,7 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
       actions: [],
     },
     ...trainingRealisticViews(),
+    ...cycleRealisticViews(),
   };
 }
 
@@ -592,6 +597,9 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
       partnerships: hostile(400),
       templateChoices: [0, 1, 2].map((i) => ({ title: hostile(120), value: `tpl-${i}-\${expression}` })),
       templateId: "tpl-1-${expression}",
+      reminderDays: hostile(60),
+      carryChoices: [0, 1, 2].map((i) => ({ title: hostile(150), value: `c-${i}-\${expression}` })),
+      carryFrom: "c-1-${expression}",
       problems: [th(200), th(200)],
     },
     cycleList: { notice: { text: th(300), color: "good" }, cycles: Array.from({ length: 8 }, () => ({ name: th(120), detail: th(200), statusLabel: th(120), color: "default", actions: [hAct(), hAct("destructive")] })), actions: [hAct(), hAct()] },
@@ -676,6 +684,7 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
       actions: [hAct()],
     },
     ...trainingHostileViews({ hostile, th, hAct }),
+    ...cycleHostileViews({ hostile, th, hAct }),
   };
 }
 
@@ -695,7 +704,7 @@ function inputIds(name: CardName, v: Record<string, unknown>): string[] {
     case "signoffRequest":
       return v.open ? ["comment"] : [];
     case "cycleForm":
-      return ["name", "deadline", "partnerships", "templateId"];
+      return ["name", "deadline", "partnerships", "templateId", "reminderDays", "carryFrom"];
     case "agencyForm":
       return ["name", "sector", "partnerships", "tenantId"];
     case "assignForm":
@@ -716,12 +725,16 @@ function inputIds(name: CardName, v: Record<string, unknown>): string[] {
       return ["absent"];
     case "trainingOfficerForm":
       return ["email", "personName"];
+    case "deadlineForm":
+      return ["agencyId", "deadline", "reminderDays"];
+    case "comparison":
+      return (v.agencyChoices as unknown[]).length ? ["agencyId"] : [];
     default:
       return [];
   }
 }
 
-const CHOICES_OF: Partial<Record<string, string>> = { kind: "kindChoices", mode: "modeChoices", absent: "delegateChoices", rating: "ratingChoices", templateId: "templateChoices", sector: "sectorChoices", agencyId: "agencyChoices", role: "roleChoices", cycleId: "cycleChoices", state: "stateChoices", partnership: "partnershipChoices" };
+const CHOICES_OF: Partial<Record<string, string>> = { kind: "kindChoices", mode: "modeChoices", absent: "delegateChoices", rating: "ratingChoices", templateId: "templateChoices", carryFrom: "carryChoices", sector: "sectorChoices", agencyId: "agencyChoices", role: "roleChoices", cycleId: "cycleChoices", state: "stateChoices", partnership: "partnershipChoices" };
 
 /** The nested actions of a view that become tappable rows (`open`, `choose`), in view order. */
 function rowActions(view: unknown): ActionView[] {
