@@ -35,6 +35,9 @@ import { deadlinesFeature } from "./deadlines/feature";
 import { DeadlineOverridesRepo } from "./storage/deadlineOverridesRepo";
 import { cyclesFeature } from "./cycles/feature";
 import { CarryForwardRepo } from "./storage/carryForwardRepo";
+import { ActionsRepo } from "./storage/actionsRepo";
+import { ActionService } from "./actions/service";
+import { actionRoutes } from "./actions/routes";
 
 /**
  * Repositories, services and the features' route tables, wired over one TableStore: the bot's
@@ -118,7 +121,8 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   const deadlines = deadlinesFeature({ config, cycles: repos.cycles, returns: repos.returns, overrides: new DeadlineOverridesRepo(store), agencies: repos.agencies, people: repos.people, access, returnService, catalog, cycleCache, outbox: delivery.outbox, scheduler: delivery.scheduler, now, log }, appLink);
   admin.cycles.hooks.opened.push((cycleId) => deadlines.reminders.replan(cycleId));
   const nextCycle = cyclesFeature({ cycles: repos.cycles, returns: repos.returns, carry: new CarryForwardRepo(store), agencies: repos.agencies, access, catalog, cycleCache, scheduler: delivery.scheduler, now }, admin.cycles);
-  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes, nextCycle.routes];
+  const actions = new ActionService({ actions: new ActionsRepo(store), cycles: repos.cycles, catalog, access, returnService, outbox: delivery.outbox, scheduler: delivery.scheduler, now });
+  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes, nextCycle.routes, actionRoutes(actions)];
   register(features);
   return {
     config,
@@ -138,6 +142,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     training,
     deadlines,
     nextCycle,
+    actions,
     redraw: drawing.redraw,
     register,
   };

@@ -1,4 +1,4 @@
-import type { SubmittedCell } from "../storage/summaryRow";
+import type { SubmittedCell, SummaryActions } from "../storage/summaryRow";
 import type { SectorGroup, StandardRating } from "./rules";
 
 /** What reporting knows about one agency in one cycle, from its summary row (or that it has no return). */
@@ -15,6 +15,8 @@ export interface AgencyFacts {
   first?: Map<string, SubmittedCell>;
   /** The latest signed-off submission, by indicator: what "now" means in every figure. */
   latest?: Map<string, SubmittedCell>;
+  /** Actions closed with evidence, and actions agreed at a panel (docs/actions.md). */
+  actions?: SummaryActions;
 }
 
 export interface StandardDef {
@@ -69,6 +71,8 @@ export interface OverdueAction {
   indicatorId: string;
   due: string;
   rating: StandardRating;
+  /** "panel": agreed at a challenge panel; otherwise the agency's own (self-assessment) action. */
+  source?: "self" | "panel";
 }
 
 export interface ReturnsFigures {

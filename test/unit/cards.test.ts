@@ -11,6 +11,7 @@ import "../../src/section11/views";
 import "../../src/admin/views";
 import { cycleHostileViews, cycleRealisticViews } from "../support/cycleCardSamples";
 import { trainingHostileViews, trainingRealisticViews } from "../support/trainingCardSamples";
+import { panelHostileViews, panelRealisticViews } from "../support/panelCardSamples";
 import { fitText } from "../../src/cards/fit";
 import { renderToElement, validateCard } from "../support/cardRenderer";
 import "../../src/digest/views";
@@ -444,6 +445,7 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
     },
     ...trainingRealisticViews(),
     ...cycleRealisticViews(),
+    ...panelRealisticViews(),
   };
 }
 
@@ -685,6 +687,7 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
     },
     ...trainingHostileViews({ hostile, th, hAct }),
     ...cycleHostileViews({ hostile, th, hAct }),
+    ...panelHostileViews({ hostile, th, hAct }),
   };
 }
 
