@@ -57,7 +57,7 @@ export function nextReminderAt(now: Date, d: AgencyDeadline, days: readonly numb
   return later.length ? new Date(Math.min(...later)) : undefined;
 }
 
-/** "14, 7, 1" as typed on the cycle form: whole days, at most MAX_REMINDERS, none after 90; "none" or empty for no reminders. */
+/** "14, 7, 1" as typed: whole days, at most MAX_REMINDERS, none after 90; "none" or empty for no reminders (the cycle form turns empty into the default first). */
 export function parseReminderDays(raw: string): { days: number[]; problems: string[] } {
   const v = raw.trim().slice(0, 200);
   if (!v || /^none$/i.test(v)) return { days: [], problems: [] };
