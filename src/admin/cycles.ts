@@ -13,16 +13,27 @@ import { mapPool } from "./pool";
 import { cleanLine, deadlineField, FIELD_LIMITS, idForName, partnershipsField, textField } from "./validation";
 import { ADMIN_VERBS } from "./verbs";
 import type { CycleFormView, CycleListView } from "./views";
+import type { Redraw } from "../routes";
+import { DEFAULT_REMINDER_DAYS } from "../storage/cyclesRepo";
+import { parseReminderDays } from "../deadlines/rules";
 
 /** Card payloads are untrusted: each field arrives as a string (numbers are read as text) or is treated as empty. */
 export const field = z.unknown().transform((v) => (typeof v === "string" ? v : typeof v === "number" && Number.isFinite(v) ? String(v) : ""));
-export const cycleInput = z.object({ name: field, deadline: field, partnerships: field, templateId: field });
+export const cycleInput = z.object({ name: field, deadline: field, partnerships: field, templateId: field, reminderDays: field, carryFrom: field });
+/** The carry-forward choice that means "start empty" (a choice's value cannot be empty). */
+export const NO_CARRY = "none";
 export const cycleRef = z.object({ cycleId: z.string().min(1).max(120) });
 
-export type CreateCycleResult = { view: "cycleForm"; data: CycleFormView } | { view: "message"; data: MessageView };
+export type CreateCycleResult = { view: "cycleForm"; data: CycleFormView } | { view: "message"; data: MessageView; redraw?: Redraw[] };
+
+/** Carry forward, supplied by the next-cycle feature (src/cycles): closes the previous cycle, carries what fits in the answer's time, and says how far it got. */
+export type CarryStarter = (actor: Actor, cycle: Cycle) => Promise<{ view: MessageView; redraw?: Redraw[] }>;
 
 /** Opening, listing, closing and reopening Section 11 cycles. */
 export class CycleAdmin {
+  /** Other features' work when a cycle opens or reopens (deadline reminders are planned): idempotent. */
+  readonly hooks: { opened: Array<(cycleId: string) => Promise<unknown>>; carry?: CarryStarter } = { opened: [] };
+
   constructor(private readonly deps: AdminDeps) {}
 
   private async templateChoices(): Promise<ChoiceView[]> {
@@ -34,9 +45,19 @@ export class CycleAdmin {
     );
   }
 
+  /** The cycles a new one can start from: the newest first, the default being the newest. */
+  private async carryChoices(): Promise<{ title: string; value: string }[]> {
+    const cycles = await this.deps.cycles.list();
+    return [...cycles.map((c) => ({ title: `Carry forward from ${c.name}`.slice(0, 150), value: c.cycleId })), { title: "Start empty (no carry forward)", value: NO_CARRY }];
+  }
+
   async form(actor: Actor, prefill: Partial<CycleFormView> = {}): Promise<CycleFormView> {
     await requireAdmin(this.deps, actor);
+    const carryChoices = await this.carryChoices();
     return {
+      reminderDays: DEFAULT_REMINDER_DAYS.join(", "),
+      carryChoices,
+      carryFrom: carryChoices[0]?.value ?? "",
       name: "",
       deadline: "",
       partnerships: (await knownPartnerships(this.deps)).join(", "),
@@ -69,7 +90,13 @@ export class CycleAdmin {
     const deadline = deadlineField(input.deadline, today(this.deps));
     const partnerships = partnershipsField(input.partnerships, { separator: ",", max: FIELD_LIMITS.cyclePartnerships, known: await knownPartnerships(this.deps, agencies) });
     const template = await this.resolveTemplate(input.templateId);
-    const problems = [...name.problems, ...deadline.problems, ...partnerships.problems, ...("problem" in template ? [template.problem] : [])];
+    // Left blank (or not sent, as by a card from before the field existed): the usual D-14, D-7, D-1; "none" turns them off.
+    const reminders = parseReminderDays(cleanLine(input.reminderDays) || DEFAULT_REMINDER_DAYS.join(", "));
+    const carryChoices = await this.carryChoices();
+    const carryTyped = cleanLine(input.carryFrom).slice(0, 120);
+    const carryFrom = carryTyped === NO_CARRY ? "" : carryTyped;
+    const carryProblem = carryFrom && !carryChoices.some((c) => c.value === carryFrom) ? ["The cycle to carry forward from is not one of the cycles: choose one from the list, or start empty."] : [];
+    const problems = [...name.problems, ...deadline.problems, ...partnerships.problems, ...("problem" in template ? [template.problem] : []), ...reminders.problems, ...carryProblem];
     const templateChoices = await this.templateChoices();
     const form = (p: string[]): CreateCycleResult => ({
       view: "cycleForm",
@@ -79,6 +106,9 @@ export class CycleAdmin {
         partnerships: partnerships.problems.length ? partnerships.shown : partnerships.value.join(", "),
         templateChoices,
         templateId: "problem" in template ? DEFAULT_TEMPLATE.id : cleanLine(input.templateId) || DEFAULT_TEMPLATE.id,
+        reminderDays: cleanLine(input.reminderDays).slice(0, 60),
+        carryChoices,
+        carryFrom: carryProblem.length ? NO_CARRY : carryTyped,
         problems: p.map(text),
       },
     });
@@ -94,10 +124,17 @@ export class CycleAdmin {
       status: "open",
       createdAt: this.deps.now().toISOString(),
       createdBy: actor.name,
+      reminderDays: reminders.days,
+      carriedFrom: carryFrom,
     };
     if (!(await this.deps.cycles.create(cycle))) {
       const existing = await this.deps.cycles.get(cycle.cycleId);
       return form([`A cycle called "${existing?.name ?? name.value}" already exists${existing && existing.name !== name.value ? " (the names differ only in punctuation or case)" : ""}. Give this one another name, for example with its years.`]);
+    }
+    for (const h of this.hooks.opened) await h(cycle.cycleId);
+    if (carryFrom && this.hooks.carry) {
+      const carried = await this.hooks.carry(actor, cycle);
+      return { view: "message", data: carried.view, redraw: carried.redraw };
     }
     const covered = agencies.filter((a) => covers(cycle, a));
     // Each return is created whole or not at all; an interrupted run is completed by opening the cycle's status or by the leads' first visit.
@@ -136,6 +173,7 @@ export class CycleAdmin {
         color: c.status === "open" ? "good" : "default",
         actions: [
           act(`Status of ${c.name}`, ADMIN_VERBS.status, { cycleId: c.cycleId }),
+          ...(c.status === "open" ? [act(`Deadline and reminders of ${c.name}`, "admin.deadline.form", { cycleId: c.cycleId })] : []),
           c.status === "open" ? act(`Close ${c.name}`, ADMIN_VERBS.closeCycle, { cycleId: c.cycleId }, "destructive") : act(`Reopen ${c.name}`, ADMIN_VERBS.reopenCycle, { cycleId: c.cycleId }),
         ],
       })),
@@ -187,6 +225,7 @@ export class CycleAdmin {
       }
     }
     this.deps.cycleCache.clear();
+    for (const h of this.hooks.opened) await h(cycleId);
     return this.list(actor, { text: md`${found.cycle.name} is open again: leads can change their returns and ask for sign-off.`, color: "good" });
   }
 }

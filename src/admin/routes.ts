@@ -56,7 +56,7 @@ export function adminRoutes(a: AdminParts): FeatureRoutes {
         input: cycleInput,
         run: async (ctx, i) => {
           const r = await a.cycles.create(ctx.actor, i);
-          return r.view === "cycleForm" ? reply("cycleForm", r.data) : reply("message", r.data);
+          return r.view === "cycleForm" ? reply("cycleForm", r.data) : { reply: reply("message", r.data), redraw: r.redraw };
         },
       }),
       verb({ verb: ADMIN_VERBS.cycles, input: z.object({}), run: async (ctx) => reply("cycleList", await a.cycles.list(ctx.actor)) }),

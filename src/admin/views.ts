@@ -17,6 +17,11 @@ export interface CycleFormView {
   partnerships: string;
   templateChoices: ChoiceView[];
   templateId: string;
+  /** Days before the deadline on which leads are reminded, as typed ("14, 7, 1"). */
+  reminderDays: string;
+  /** "" (start empty) or the cycle whose answers each agency starts from. */
+  carryChoices: ChoiceView[];
+  carryFrom: string;
   problems: Shown[];
 }
 

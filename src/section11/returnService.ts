@@ -187,7 +187,7 @@ export class ReturnService {
 
   async overview(actor: Actor, returnId: string, notice?: NoticeView): Promise<OverviewView> {
     const o = await this.open(actor, returnId);
-    return overviewView(o, { notice: notice ?? this.closedNotice(o), canEdit: this.canEdit(o) });
+    return overviewView(o, { notice: notice ?? this.closedNotice(o) ?? carriedNotice(o, "warning"), canEdit: this.canEdit(o) });
   }
 
   /**
@@ -247,21 +247,24 @@ export class ReturnService {
     const neighbour = neighbourId ? this.deps.returns.getAnswer(pk, neighbourId) : Promise.resolve(undefined);
     neighbour.catch(() => undefined); // awaited below; avoid an unhandled rejection if the write fails first
 
-    let saved: StoredAnswer | undefined;
     const unchanged = cmd.answerDigest && cmd.answerDigest === answerDigest(answer);
+    let stored: StoredAnswer | undefined;
     if (unchanged) {
-      saved = await this.deps.returns.getAnswer(pk, cmd.indicatorId); // nothing changed: no write
-      if (!saved) throw new UserFacingError(MISSING_ROW, "not_found");
-    } else {
+      stored = await this.deps.returns.getAnswer(pk, cmd.indicatorId); // nothing changed: no write
+      if (!stored) throw new UserFacingError(MISSING_ROW, "not_found");
+    }
+    let saved: StoredAnswer;
+    // Saving a carried-forward answer as it is confirms it: a write that clears the mark.
+    if (!stored || stored.carriedFrom) {
       const written = await this.write(actor, pk, cmd, answer);
       if ("conflict" in written) return this.conflictView(step(written.latest ? [written.latest] : []), cmd.indicatorId, answer);
       saved = written.saved;
-    }
+    } else saved = stored;
     const savedAnswer = answerOf(saved);
     const missing = missingForCompletion(savedAnswer);
     const withdrawn = !unchanged && auth.header.status === "awaiting_signoff" ? md` The return was waiting for sign-off: this change withdraws the request; send it again when you are ready.` : md``;
     const blank = isBlank(savedAnswer);
-    const savedNotice: NoticeView = { text: md`Saved ${cmd.indicatorId}.${withdrawn}`, color: "good" };
+    const savedNotice: NoticeView = { text: stored?.carriedFrom ? md`Confirmed ${cmd.indicatorId} as carried forward.${withdrawn}` : md`Saved ${cmd.indicatorId}.${withdrawn}`, color: "good" };
     if (blank) {
       return stepView(step([saved]), cmd.indicatorId, { notice: unchanged ? { text: md`Nothing saved yet: choose a rating first.`, color: "warning" } : { text: md`Cleared the answer to ${cmd.indicatorId}.`, color: "default" }, returnTo: cmd.returnTo });
     }
@@ -340,7 +343,7 @@ export class ReturnService {
 
   async review(actor: Actor, returnId: string): Promise<ReviewView> {
     const o = await this.open(actor, returnId);
-    return reviewView(o, { canEdit: this.canEdit(o), notice: this.closedNotice(o) });
+    return reviewView(o, { canEdit: this.canEdit(o), notice: this.closedNotice(o) ?? carriedNotice(o, "warning") });
   }
 
   /** The officers who may sign off a request made by `requesterKey`, under the partnership's rule. */
@@ -361,6 +364,8 @@ export class ReturnService {
     if (status === "submitted") return { view: reviewView(o, { canEdit: true, notice: { text: md`Nothing has changed since the last submission.`, color: "default" } }) };
     const missing = incompleteIndicators(o.index, o.loaded.answers).length;
     if (missing) return { view: reviewView(o, { canEdit: true, substituteContact, notice: { text: md`${missing} indicator(s) still need an answer before sign-off.`, color: "attention" } }) };
+    const carried = carriedNotice(o, "attention");
+    if (carried) return { view: reviewView(o, { canEdit: true, substituteContact, notice: carried }) };
     const me = actorKey(actor);
     const { separate, officers, all } = await this.signers(o, me);
     const waiting = await this.deps.access.waitingByEmail(o.loaded.header.agencyId, "officer");
@@ -587,3 +592,14 @@ export class ReturnService {
 }
 
 export type { Opened as OpenedReturn };
+
+/**
+ * Carried-forward answers still to confirm block sign-off (docs/cycles.md): a return is submitted
+ * only once its lead has looked at every answer this cycle. Said on the review and the overview.
+ */
+function carriedNotice(o: Pick<Opened, "loaded" | "index">, color: "warning" | "attention"): NoticeView | undefined {
+  const ids = o.index.ordered.map((r) => r.indicator.id).filter((id) => o.loaded.answers.get(id)?.carriedFrom);
+  if (!ids.length) return undefined;
+  const list = ids.length > 8 ? `${ids.slice(0, 8).join(", ")} and ${ids.length - 8} more` : ids.join(", ");
+  return { text: md`${ids.length} ${ids.length === 1 ? "answer was" : "answers were"} carried forward from the previous cycle and ${ids.length === 1 ? "is" : "are"} marked "carried forward, please confirm" (${list}). Open each, check it is still true, then Confirm or change it: the return cannot be sent for sign-off until every carried answer is confirmed.`, color };
+}

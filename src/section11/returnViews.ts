@@ -87,8 +87,11 @@ export function stepView(ctx: StepContext, indicatorId: string, opts: StepOption
   else if (choosing) actions = [...(next ? [nav("Skip for now", next.indicator.id)] : []), ...(previous ? [nav("Previous indicator", previous.indicator.id)] : []), act("Overview", S11_VERBS.overview, { returnId })];
   else if (opts.returnTo === "review") actions = [act("Save and back to the review", S11_VERBS.save, { ...base, then: "review" }, "positive"), act("Save", S11_VERBS.save, { ...base, then: "stay" })];
   else {
+    const carried = !!stored?.carriedFrom && !opts.shown;
     actions = [
-      act(ref.position === ctx.index.size - 1 ? "Save and review" : "Save and next", S11_VERBS.save, { ...base, then: "next" }, "positive"),
+      // A carried-forward answer is confirmed by saving it as it is (any save clears the mark).
+      ...(carried ? [act(ref.position === ctx.index.size - 1 ? "Confirm and review" : "Confirm and next", S11_VERBS.save, { ...base, then: "next" }, "positive")] : []),
+      act(ref.position === ctx.index.size - 1 ? "Save and review" : "Save and next", S11_VERBS.save, { ...base, then: "next" }, carried ? "default" : "positive"),
       ...(opts.skipTo ? [nav("Skip for now", opts.skipTo)] : []),
       ...(ref.position > 0 ? [act("Save and back", S11_VERBS.save, { ...base, then: "back" })] : []),
       act("Save and overview", S11_VERBS.save, { ...base, then: "overview" }),
@@ -119,15 +122,23 @@ export function stepView(ctx: StepContext, indicatorId: string, opts: StepOption
     choosing,
     ratingOptions: RATINGS.map((r) => ({ label: text(RATING_LABELS[r]), hint: text(RATING_HINTS[r]), choose: act(RATING_LABELS[r], S11_VERBS.step, { returnId, indicatorId, rating: r, ...(opts.returnTo ? { returnTo: opts.returnTo } : {}) }) })),
     needs: { evidence: needs.evidence, naReason: needs.naReason, action: needs.action },
-    notice: opts.notice,
-    bottomNotice: opts.notice,
+    notice: opts.notice ?? carriedNotice(stored, opts),
+    bottomNotice: opts.notice ?? carriedNotice(stored, opts),
     problems: [],
     fieldProblems,
-    lastChangedText: stored?.updatedAt ? md`Last changed by ${stored.updatedBy || "someone"}, ${formatWhen(stored.updatedAt)}` : md`Not answered yet`,
+    lastChangedText: stored?.carriedFrom ? md`${stored.updatedBy || "Carried forward from the previous cycle"}: carried forward, please confirm` : stored?.updatedAt ? md`Last changed by ${stored.updatedBy || "someone"}, ${formatWhen(stored.updatedAt)}` : md`Not answered yet`,
     yourVersion: opts.yourVersion,
     readOnly: !!opts.readOnly,
     actions,
   };
+}
+
+/** The mark on an answer carried from the previous cycle, until the lead confirms or changes it. */
+function carriedNotice(stored: StoredAnswer | undefined, opts: StepOptions): NoticeView | undefined {
+  if (!stored?.carriedFrom) return undefined;
+  return opts.readOnly
+    ? { text: md`Carried forward from the previous cycle, not confirmed yet.`, color: "warning" }
+    : { text: md`Carried forward, please confirm: this is your answer from the previous cycle. Check it is still true, change what is not, then Confirm (or Save). The return cannot go for sign-off until every carried answer is confirmed.`, color: "warning" };
 }
 
 /** What the user had typed, as lines of plain text, when a newer answer replaced it on screen. */

@@ -55,6 +55,9 @@ export const headerSchema = z.object({
   signedOffBy: text.optional(),
   signedOffByKey: text.optional(),
   submissionCount: z.number().int().catch(0),
+  /** Set once answers of the previous cycle were carried into this return (or there were none to carry). */
+  carriedFrom: text.optional(),
+  carriedCount: z.number().int().catch(0).optional(),
 });
 export type ReturnHeader = z.infer<typeof headerSchema>;
 
@@ -72,6 +75,8 @@ const answerColumnsSchema = z.object({ rating: text, evidence: text, naReason: t
 
 export interface StoredAnswer extends AnswerColumns {
   indicatorId: string;
+  /** The cycle this answer was carried forward from, until the lead confirms or changes it ("" otherwise). */
+  carriedFrom?: string;
   etag: string;
   updatedAt: string;
   updatedBy: string;
@@ -132,6 +137,7 @@ function toStoredAnswer(e: TableEntityResult<Record<string, unknown>>): StoredAn
   return {
     ...answerColumnsSchema.parse(e),
     indicatorId: splitKey(e.rowKey!)[1],
+    carriedFrom: typeof e.carriedFrom === "string" ? e.carriedFrom : "",
     etag: e.etag,
     updatedAt: typeof e.updatedAt === "string" ? e.updatedAt : "",
     updatedBy: typeof e.updatedBy === "string" ? e.updatedBy : "",
@@ -249,7 +255,8 @@ export class ReturnsRepo {
   async saveAnswer(pk: string, indicatorId: string, etag: string, answer: AnswerColumns, who: { name: string; key: string }, now: string): Promise<string> {
     const cols = answerColumns(answer);
     const res = await this.table.submitTransaction([
-      ["update", { partitionKey: pk, rowKey: key(ANS, indicatorId), ...cols, updatedAt: now, updatedBy: who.name, updatedByKey: who.key }, "Merge", { etag }],
+      // Any save (a confirmation included) clears the carried-forward flag.
+      ["update", { partitionKey: pk, rowKey: key(ANS, indicatorId), ...cols, carriedFrom: "", updatedAt: now, updatedBy: who.name, updatedByKey: who.key }, "Merge", { etag }],
       ["create", { partitionKey: pk, rowKey: historyKey(indicatorId, now), ...cols, at: now, by: who.name, byKey: who.key }],
       // Reporting's copy of this answer (see summaryRow.ts): one more operation, no extra request.
       ["upsert", { partitionKey: pk, rowKey: SUMMARY_ROW, ...answerCell(indicatorId, cols, now) }, "Merge"],

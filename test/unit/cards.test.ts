@@ -9,6 +9,7 @@ import type { ActionView, CardName, CardViews, ChoiceView } from "../../src/card
 import type { ReviewStandardView } from "../../src/section11/views";
 import "../../src/section11/views";
 import "../../src/admin/views";
+import { cycleHostileViews, cycleRealisticViews } from "../support/cycleCardSamples";
 import { trainingHostileViews, trainingRealisticViews } from "../support/trainingCardSamples";
 import { panelHostileViews, panelRealisticViews } from "../support/panelCardSamples";
 import { fitText } from "../../src/cards/fit";
@@ -308,6 +309,9 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
       partnerships: "Southdown, Westshire",
       templateChoices: [{ title: "Section 11 self-assessment (built in, 42 indicators)", value: "s11-default" }],
       templateId: "s11-default",
+      reminderDays: "14, 7, 1",
+      carryChoices: [{ title: "Carry forward from Section 11 audit 2023-25", value: "section-11-audit-2023-25" }, { title: "Start empty (no carry forward)", value: "none" }],
+      carryFrom: "section-11-audit-2023-25",
       problems: [t("The deadline must be in the future.")],
     },
     cycleList: {
@@ -440,6 +444,7 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
       actions: [],
     },
     ...trainingRealisticViews(),
+    ...cycleRealisticViews(),
     ...panelRealisticViews(),
   };
 }
@@ -594,6 +599,9 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
       partnerships: hostile(400),
       templateChoices: [0, 1, 2].map((i) => ({ title: hostile(120), value: `tpl-${i}-\${expression}` })),
       templateId: "tpl-1-${expression}",
+      reminderDays: hostile(60),
+      carryChoices: [0, 1, 2].map((i) => ({ title: hostile(150), value: `c-${i}-\${expression}` })),
+      carryFrom: "c-1-${expression}",
       problems: [th(200), th(200)],
     },
     cycleList: { notice: { text: th(300), color: "good" }, cycles: Array.from({ length: 8 }, () => ({ name: th(120), detail: th(200), statusLabel: th(120), color: "default", actions: [hAct(), hAct("destructive")] })), actions: [hAct(), hAct()] },
@@ -678,6 +686,7 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
       actions: [hAct()],
     },
     ...trainingHostileViews({ hostile, th, hAct }),
+    ...cycleHostileViews({ hostile, th, hAct }),
     ...panelHostileViews({ hostile, th, hAct }),
   };
 }
@@ -698,7 +707,7 @@ function inputIds(name: CardName, v: Record<string, unknown>): string[] {
     case "signoffRequest":
       return v.open ? ["comment"] : [];
     case "cycleForm":
-      return ["name", "deadline", "partnerships", "templateId"];
+      return ["name", "deadline", "partnerships", "templateId", "reminderDays", "carryFrom"];
     case "agencyForm":
       return ["name", "sector", "partnerships", "tenantId"];
     case "assignForm":
@@ -719,12 +728,16 @@ function inputIds(name: CardName, v: Record<string, unknown>): string[] {
       return ["absent"];
     case "trainingOfficerForm":
       return ["email", "personName"];
+    case "deadlineForm":
+      return ["agencyId", "deadline", "reminderDays"];
+    case "comparison":
+      return (v.agencyChoices as unknown[]).length ? ["agencyId"] : [];
     default:
       return [];
   }
 }
 
-const CHOICES_OF: Partial<Record<string, string>> = { kind: "kindChoices", mode: "modeChoices", absent: "delegateChoices", rating: "ratingChoices", templateId: "templateChoices", sector: "sectorChoices", agencyId: "agencyChoices", role: "roleChoices", cycleId: "cycleChoices", state: "stateChoices", partnership: "partnershipChoices" };
+const CHOICES_OF: Partial<Record<string, string>> = { kind: "kindChoices", mode: "modeChoices", absent: "delegateChoices", rating: "ratingChoices", templateId: "templateChoices", carryFrom: "carryChoices", sector: "sectorChoices", agencyId: "agencyChoices", role: "roleChoices", cycleId: "cycleChoices", state: "stateChoices", partnership: "partnershipChoices" };
 
 /** The nested actions of a view that become tappable rows (`open`, `choose`), in view order. */
 function rowActions(view: unknown): ActionView[] {
@@ -1060,8 +1073,10 @@ describe("random strings in every field", () => {
     let node = root as Record<string | number, unknown>;
     for (const p of path.slice(0, -1)) node = node[p] as Record<string | number, unknown>;
     const last = path[path.length - 1];
-    // A displayed field gets text made the only way the code can make it; a value stays raw.
-    node[last] = node[last] instanceof Shown ? text(value) : value;
+    // A displayed field gets text made the only way the code can make it; a value stays raw. A
+    // choice's value is an id the code made from a stored, non-empty id: hostile, but never empty.
+    const isChoiceValue = last === "value" && path.some((p) => typeof p === "string" && p.endsWith("Choices"));
+    node[last] = node[last] instanceof Shown ? text(value) : isChoiceValue ? `v${value}` : value;
   }
 
   const clone = <T>(v: T): T => {
@@ -1090,4 +1105,11 @@ describe("random strings in every field", () => {
       { numRuns: 40 },
     );
   });
+});
+
+test("the digest settings form before any partnership exists says so instead of offering an empty choice", () => {
+  const view = { ...realisticViews().digestSettings, partnershipChoices: [], partnerships: "" };
+  const card = renderCard("digestSettings", view);
+  expect(unexpectedRendererEvents(card)).toEqual([]);
+  expect(displayedTexts(card).join(" ")).toContain("No partnership is known yet");
 });

@@ -1,0 +1,69 @@
+import { z } from "zod/v4";
+import { md } from "../cards/text";
+import { messageReply, reply } from "../cards/reply";
+import type { Actor } from "../people/actor";
+import { verb, type FeatureRoutes, type Redraw } from "../routes";
+import type { CycleAdmin } from "../admin/cycles";
+import { requireAdmin } from "../admin/common";
+import { signoffCards } from "../section11/returnService";
+import { UserFacingError } from "../errors";
+import type { Cycle } from "../storage/cyclesRepo";
+import { CarryForward } from "./carryForward";
+import { compareInput, CycleComparison } from "./comparison";
+import type { CycleDeps } from "./deps";
+import { CYCLE_VERBS } from "./verbs";
+import "./views";
+
+/** How long the admin's button waits for carry forward before answering with its progress (Teams gives a card action about 5 s). */
+export const CARRY_BUDGET_MS = 3_000;
+
+/**
+ * The next cycle (docs/cycles.md): carry forward from the previous cycle when one opens (the
+ * previous one is closed, read only), its progress for the admin, and the comparison between
+ * cycles per agency and standard.
+ */
+export function cyclesFeature(d: CycleDeps, cycleAdmin: CycleAdmin) {
+  const carry = new CarryForward(d);
+  const comparison = new CycleComparison(d);
+
+  /** Opening a cycle carried from another: close that one (pending sign-offs withdrawn), then carry what fits in the answer's time. */
+  cycleAdmin.hooks.carry = async (actor: Actor, cycle: Cycle) => {
+    const previous = await d.cycles.get(cycle.carriedFrom!);
+    let redraw: Redraw[] = [];
+    if (previous && previous.status !== "closed") redraw = (await cycleAdmin.close(actor, previous.cycleId)).withdrawn.map((w) => signoffCards(w.returnId, w.requestSeq));
+    const progress = await carry.start(cycle.cycleId, CARRY_BUDGET_MS);
+    if (!progress) throw new Error("carry forward found no cycle to carry from");
+    return { view: carry.progressView(progress, { closedPrevious: previous?.name }), redraw };
+  };
+
+  const routes: FeatureRoutes = {
+    commands: [
+      { name: "compare", aliases: ["comparison"], run: async (ctx) => reply("comparison", await comparison.view(ctx.actor, {})) },
+      {
+        name: "deadlines",
+        aliases: ["deadline"],
+        run: async (ctx) => {
+          await requireAdmin(d, ctx.actor);
+          const open = await d.cycles.listOpen();
+          if (!open.length) return messageReply("No open cycle", "Open a cycle first: its deadline and reminders are set there.", "warning", { actions: [{ title: "Open a cycle", verb: "admin.cycle.form", data: {} }] });
+          return messageReply(md`Deadlines and reminders`, md`Choose a cycle:`, "default", { actions: open.map((c) => ({ title: `Deadline and reminders of ${c.name}`.slice(0, 150), verb: "admin.deadline.form", data: { cycleId: c.cycleId } })) });
+        },
+      },
+    ],
+    verbs: [
+      verb({ verb: CYCLE_VERBS.compare, input: compareInput, run: async (ctx, i) => reply("comparison", await comparison.view(ctx.actor, i)) }),
+      verb({
+        verb: CYCLE_VERBS.carryProgress,
+        input: z.object({ cycleId: z.string().min(1).max(120) }),
+        run: async (ctx, i) => {
+          await requireAdmin(d, ctx.actor);
+          const progress = await carry.run(i.cycleId, new Date(Date.now() + CARRY_BUDGET_MS));
+          if (!progress) throw new UserFacingError("That cycle was not opened with carry forward (or does not exist).", "not_found");
+          return reply("message", carry.progressView(progress));
+        },
+      }),
+    ],
+    jobs: carry.jobs,
+  };
+  return { routes, carry, comparison };
+}

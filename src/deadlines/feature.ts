@@ -1,0 +1,29 @@
+import { reply } from "../cards/reply";
+import { verb, type FeatureRoutes } from "../routes";
+import { DeadlineAdmin, deadlineRef, demoInput, extendInput, remindersInput } from "./admin";
+import type { DeadlineDeps } from "./deps";
+import { deadlineMessages } from "./messages";
+import { DeadlineReminders } from "./reminders";
+import { DEADLINE_VERBS } from "./verbs";
+import "./views";
+
+/**
+ * Deadlines of Section 11 cycles (docs/deadlines.md): reminders to the leads of agencies that have
+ * not submitted, D-n days before their deadline, as a stored job per cycle; extensions for every
+ * agency or one, with every lead concerned told. Admin verbs, personal chat only.
+ */
+export function deadlinesFeature(d: DeadlineDeps, appLink: string) {
+  const reminders = new DeadlineReminders(d);
+  const admin = new DeadlineAdmin(d, reminders);
+  const routes: FeatureRoutes = {
+    verbs: [
+      verb({ verb: DEADLINE_VERBS.form, input: deadlineRef, run: async (ctx, i) => reply("deadlineForm", await admin.form(ctx.actor, i.cycleId)) }),
+      verb({ verb: DEADLINE_VERBS.extend, input: extendInput, run: async (ctx, i) => reply("deadlineForm", await admin.extend(ctx.actor, i)) }),
+      verb({ verb: DEADLINE_VERBS.reminders, input: remindersInput, run: async (ctx, i) => reply("deadlineForm", await admin.setReminderDays(ctx.actor, i)) }),
+      verb({ verb: DEADLINE_VERBS.demo, input: demoInput, run: async (ctx, i) => reply("deadlineForm", await admin.demo(ctx.actor, i)) }),
+    ],
+    messages: deadlineMessages(d, appLink),
+    jobs: reminders.jobs,
+  };
+  return { routes, reminders, admin };
+}

@@ -1,0 +1,73 @@
+import { londonToUtc } from "../training/ukTime";
+import { addDays } from "../time";
+
+/**
+ * The deadline rules (docs/deadlines.md), pure so they can be tested without a clock:
+ * - an agency's deadline is its own (an extension for that agency) when later than the cycle's;
+ * - a reminder "D-n" is due at 09:00 UK time n days before that deadline;
+ * - at any moment at most one reminder is due for an agency: the latest D-n whose time has come,
+ *   provided it came after the deadline was set (a reminder is never sent late for a date that
+ *   was set after its time had passed: a cycle opened 5 days before its deadline sends no D-7);
+ * - nothing is due once the deadline day is over.
+ */
+
+export const REMINDER_HOUR = "09:00";
+export const MAX_REMINDERS = 6;
+export const MAX_REMINDER_DAY = 90;
+
+export interface AgencyDeadline {
+  deadline: string;
+  /** When this deadline was set (the cycle's, or the agency's own). */
+  setAt: string;
+  /** True when it is the agency's own (an extension for that agency alone). */
+  own: boolean;
+}
+
+export function effectiveDeadline(cycle: { deadline: string; deadlineSetAt?: string; createdAt: string }, own?: { deadline: string; setAt: string }): AgencyDeadline {
+  if (own && own.deadline > cycle.deadline) return { deadline: own.deadline, setAt: own.setAt, own: true };
+  return { deadline: cycle.deadline, setAt: cycle.deadlineSetAt || cycle.createdAt, own: false };
+}
+
+/** 09:00 UK time `days` days before the deadline. */
+export function reminderAt(deadline: string, days: number): Date {
+  return londonToUtc(addDays(deadline, -days), REMINDER_HOUR) ?? new Date(`${addDays(deadline, -days)}T09:00:00Z`);
+}
+
+/** The end of the deadline day in England (the first instant of the next day). */
+export function deadlineEnd(deadline: string): Date {
+  return londonToUtc(addDays(deadline, 1), "00:00") ?? new Date(`${addDays(deadline, 1)}T00:00:00Z`);
+}
+
+/** The reminder due now for this deadline, if any (the latest whose time has come since the date was set). */
+export function dueReminder(now: Date, d: AgencyDeadline, days: readonly number[]): number | undefined {
+  if (now >= deadlineEnd(d.deadline)) return undefined;
+  const setAt = Date.parse(d.setAt) || 0;
+  let due: number | undefined;
+  for (const n of days) {
+    const at = reminderAt(d.deadline, n).getTime();
+    if (at <= now.getTime() && at >= setAt && (due === undefined || n < due)) due = n;
+  }
+  return due;
+}
+
+/** When the next reminder for this deadline falls due, if one is left. */
+export function nextReminderAt(now: Date, d: AgencyDeadline, days: readonly number[]): Date | undefined {
+  const setAt = Date.parse(d.setAt) || 0;
+  const later = days.map((n) => reminderAt(d.deadline, n).getTime()).filter((at) => at > now.getTime() && at >= setAt);
+  return later.length ? new Date(Math.min(...later)) : undefined;
+}
+
+/** "14, 7, 1" as typed: whole days, at most MAX_REMINDERS, none after 90; "none" or empty for no reminders (the cycle form turns empty into the default first). */
+export function parseReminderDays(raw: string): { days: number[]; problems: string[] } {
+  const v = raw.trim().slice(0, 200);
+  if (!v || /^none$/i.test(v)) return { days: [], problems: [] };
+  const parts = v.split(/[,;\s]+/).filter(Boolean);
+  const bad = parts.filter((p) => !/^\d{1,3}$/.test(p) || Number(p) > MAX_REMINDER_DAY);
+  if (bad.length) return { days: [], problems: [`Reminder days must be whole numbers of days before the deadline, from 0 to ${MAX_REMINDER_DAY}, separated by commas (for example 14, 7, 1); "${bad[0].slice(0, 20)}" is not one.`] };
+  const days = [...new Set(parts.map(Number))].sort((a, b) => b - a);
+  if (days.length > MAX_REMINDERS) return { days: [], problems: [`At most ${MAX_REMINDERS} reminders per cycle; you gave ${days.length}.`] };
+  return { days, problems: [] };
+}
+
+export const daysLabel = (n: number) => (n === 0 ? "on the day" : `D-${n}`);
+export const daysText = (days: readonly number[]) => (days.length ? days.map(daysLabel).join(", ") : "none");
