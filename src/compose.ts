@@ -85,7 +85,8 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   });
   const settings = new SettingsAdmin({ access, config }, repos.settings);
   const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache });
-  const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now }, settings);
+  const actionsRepo = new ActionsRepo(store);
+  const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now, actions: actionsRepo }, settings);
   const home = homeRoutes({ config, access });
   const appLink = appLinkOf(config);
 
@@ -126,7 +127,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   const deadlines = deadlinesFeature({ config, cycles: repos.cycles, returns: repos.returns, overrides: new DeadlineOverridesRepo(store), agencies: repos.agencies, people: repos.people, access, returnService, catalog, cycleCache, outbox: delivery.outbox, scheduler: delivery.scheduler, now, log }, appLink);
   admin.cycles.hooks.opened.push((cycleId) => deadlines.reminders.replan(cycleId));
   const nextCycle = cyclesFeature({ cycles: repos.cycles, returns: repos.returns, carry: new CarryForwardRepo(store), agencies: repos.agencies, access, catalog, cycleCache, scheduler: delivery.scheduler, now }, admin.cycles);
-  const actions = new ActionService({ actions: new ActionsRepo(store), cycles: repos.cycles, catalog, access, returnService, outbox: delivery.outbox, scheduler: delivery.scheduler, people: repos.people, appLink, now });
+  const actions = new ActionService({ actions: actionsRepo, cycles: repos.cycles, catalog, access, returnService, outbox: delivery.outbox, scheduler: delivery.scheduler, people: repos.people, appLink, now });
   const panels = new PanelService({ panels: new PanelsRepo(store), challenges: new ChallengesRepo(store), summaries: new ReturnSummariesRepo(store), agencies: repos.agencies, cycles: repos.cycles, catalog, access, people: repos.people, now });
   const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes, nextCycle.routes, actionRoutes(actions), panelRoutes(panels, appLink)];
   register(features);

@@ -166,6 +166,8 @@ test("the admin sees every open action by agency and standard and gets the expor
   expect(t).toContain("Curlew");
   expect(t).toContain("standard 2");
   expect(t).not.toContain("Write the lead's role description"); // done: not in the open list
+  // The status page counts the same way: the closed action is not open (nor overdue) any more.
+  expect(text(await bot.invoke(admin, "admin.status", { cycleId: "c1" }))).toContain("Actions agreed in the returns: 1 open, 0 past their due date.");
   const seq = Math.max(0, ...bot.connector.activities.map((a) => a.seq));
   const exported = await bot.invoke(admin, "act.export", actionOf(list.card, "act.export").data);
   expect(text(exported)).toContain("accept the file card below");
