@@ -6,6 +6,8 @@ import { DEFAULT_TEMPLATE } from "../../src/section11/templateCatalog";
 import { returnPartition } from "../../src/storage/returnsRepo";
 import { addDays, ukDate } from "../../src/time";
 import { ChallengesRepo } from "../../src/storage/challengesRepo";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 /**
  * Challenge panels end to end through /api/messages: the admin creates panels (suggested by
@@ -23,6 +25,8 @@ const curlewOfficer = newTeamsUser({ name: "Col Curlew-Officer", email: "col@cur
 const member = newTeamsUser({ name: "Dr Amira Khan", email: "amira@icb.example" });
 const member2 = newTeamsUser({ name: "Pat Police", email: "pat@police.example" });
 const stranger = newTeamsUser({ name: "Sly Stranger", email: "sly@nowhere.example" });
+/** A second lead of the same agency whom Teams cannot reach (the app blocked): told by e-mail. */
+const blockedLead = newTeamsUser({ name: "Lou Second-Lead", email: "lou@plover.example" });
 
 let bot: BotUnderTest;
 const plover = returnPartition("c1", "plover");
@@ -46,9 +50,11 @@ beforeAll(async () => {
   await s.repos.agencies.create({ agencyId: "plover", name: "Plover Academy Trust", sector: "education", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
   await s.repos.agencies.create({ agencyId: "wren", name: "Wren **Primary** School", sector: "early_years", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
   await s.repos.agencies.create({ agencyId: "curlew", name: "Curlew Children's Centre", sector: "voluntary", partnerships: ["Westmere"], createdAt: "", createdBy: "" });
-  for (const u of [admin, lead, officer, curlewLead, curlewOfficer, member, member2, stranger]) bot.addToRoster(u);
+  for (const u of [admin, lead, officer, curlewLead, curlewOfficer, member, member2, stranger, blockedLead]) bot.addToRoster(u);
   for (const [u, agencyId, role] of [[lead, "plover", "lead"], [officer, "plover", "officer"], [curlewLead, "curlew", "lead"], [curlewOfficer, "curlew", "officer"]] as const) await bot.invoke(admin, "admin.assign", { agencyId, role, email: u.email, personName: u.name });
-  for (const u of [admin, lead, officer, curlewLead, curlewOfficer, member, member2]) await bot.say(u, "hi");
+  await bot.invoke(admin, "admin.assign", { agencyId: "plover", role: "lead", email: blockedLead.email, personName: blockedLead.name });
+  for (const u of [admin, lead, officer, curlewLead, curlewOfficer, member, member2, blockedLead]) await bot.say(u, "hi");
+  bot.connector.failConversation(personalConversationId(blockedLead), 403, "MessageWritesBlocked");
   await bot.say(lead, "audit");
   await bot.say(curlewLead, "audit");
   await submit(lead, officer, plover);
@@ -157,7 +163,7 @@ describe("a challenge and its answer", () => {
     const send = actionOf(challengeCard, "panel.challenge");
     const due = addDays(ukDate(new Date()), 60);
     const sent = await bot.invoke(member, send.verb, { ...send.data, comment: "The policy is a **draft**: how do staff know it?", moderatedRating: "not", actionText: "Publish the approved policy to all staff", actionOwner: "Head teacher", actionDue: due });
-    expect(text(sent)).toContain("Sent to Lee Lead");
+    expect(text(sent)).toMatch(/Sent to (Lee Lead, Lou Second-Lead|Lou Second-Lead, Lee Lead)/);
     const got = await bot.connector.waitFor((a) => a.operation === "send" && a.conversationId === personalConversationId(lead) && plain(textOf(a.body?.attachments?.[0]?.content ?? {})).includes("challenged this indicator"), 20_000);
     const card = got.body.attachments[0].content;
     const t = plain(textOf(card));
@@ -166,6 +172,18 @@ describe("a challenge and its answer", () => {
     expect(t).toContain("Publish the approved policy to all staff");
     expect(t).toMatch(/Dr Amira Khan \(panel\), .*challenged, moderated rating Not met: The policy is a \*\*draft\*\*/);
     expect(textOf(card)).toContain("\\*\\*draft\\*\\*");
+    // The lead Teams cannot reach gets an e-mail that says only where to look: no return content.
+    const outboxDir = join(bot.app.services.config.DATA_DIR, "outbox");
+    let mail = "";
+    for (let i = 0; i < 100 && !mail; i++) {
+      mail = existsSync(outboxDir) ? readdirSync(outboxDir).map((f) => readFileSync(join(outboxDir, f), "utf8")).find((m) => m.includes(blockedLead.email!) && m.includes("challenge panel")) ?? "" : "";
+      if (!mail) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(mail).toContain("Subject: A challenge panel has commented on your Section 11 return");
+    const body = mail.split(/--=_alt[^\r\n]*/).map((part) => part.split(/\r?\n\r?\n/).slice(1).join("").replace(/\s+/g, "")).filter(Boolean).map((b64) => Buffer.from(b64, "base64").toString("utf8")).join("\n");
+    expect(body).toContain('type "panels"');
+    expect(body).not.toContain("draft");
+    expect(body).not.toContain("Publish the approved policy");
     // Not to anyone else: the other agency's lead and the other panel get nothing.
     expect(cardsTo(curlewLead, "challenged")).toEqual([]);
     expect(cardsTo(member2, "challenge")).toEqual([]);
