@@ -84,7 +84,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     agencyTenant: async (id) => (await repos.agencies.get(id))?.tenantId,
   });
   const settings = new SettingsAdmin({ access, config }, repos.settings);
-  const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache });
+  const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache, summaries: new ReturnSummariesRepo(store) });
   const actionsRepo = new ActionsRepo(store);
   const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now, actions: actionsRepo }, settings);
   const home = homeRoutes({ config, access });

@@ -212,6 +212,11 @@ describe("a challenge and its answer", () => {
     expect(plain((await bot.say(curlewLead, "panels")).text)).toContain("No challenge panel for you");
     const actions = await bot.say(lead, "actions");
     expect(plain(actions.text)).toContain("indicator 2.1 (panel): Open, due");
+    // The return itself shows the moderated rating and the first submission beside the agency's own rating.
+    const std2 = await bot.invoke(lead, "s11.standard", { returnId: plover, standard: 1, from: "review" });
+    expect(text(std2)).toContain("Partially met · moderated by the panel: Not met");
+    const std1 = await bot.invoke(officer, "s11.standard", { returnId: plover, standard: 0, from: "review" });
+    expect(text(std1)).toContain("Partially met · first submission: Fully met");
     // The panel's card for the agency shows the moderated rating beside the self-rating.
     const agency = await bot.invoke(member, "panel.agency", { panelId: panelA, returnId: plover });
     expect(text(agency)).toMatch(/2\. Clear statement.*Self: Partially met · First submission: Partially met · Moderated: Partially met \(1 indicator\)/);
