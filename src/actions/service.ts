@@ -88,10 +88,9 @@ export class ActionService {
     return { r, items: actionsOfReturn(r, index, this.today()), lead: roles.includes("lead"), index };
   }
 
-  private line(a: ActionItem, index?: TemplateIndex): FactView {
+  private line(a: ActionItem): FactView {
     const where = a.standardIndex >= 0 ? `Standard ${a.standardIndex + 1}, indicator ${a.indicatorId}` : `Indicator ${a.indicatorId}`;
     const due = a.status === "done" ? `done ${formatDay(a.closedAt)}` : `due ${formatDate(a.due)}${a.status === "overdue" ? ` (overdue by ${daysBetween(a.due, this.today())} days)` : ""}`;
-    void index;
     return { title: text(`${where}${a.source === "panel" ? " (panel)" : ""}`), value: md`${ACTION_STATUS_LABELS[a.status]}, ${due}: ${a.text || "(no text)"}${a.owner ? ` (lead: ${a.owner})` : ""}` };
   }
 
@@ -110,7 +109,7 @@ export class ActionService {
       const shown = items.filter((a) => a.status !== "done").concat(items.filter((a) => a.status === "done"));
       if (mine.length > 1) facts.push({ title: text(m.agencyName), value: text(m.cycle.name) });
       for (const a of shown.slice(0, LIST_LIMIT)) {
-        facts.push(this.line(a, index));
+        facts.push(this.line(a));
         if (lead && a.status !== "done" && actions.length < 20) actions.push({ title: `Mark done: ${a.indicatorId}${a.source === "panel" ? " (panel)" : ""}, due ${formatDate(a.due)}`.slice(0, 80), verb: ACTION_VERBS.closeForm, data: { returnId: a.returnId, actionId: a.actionId } });
       }
       if (!items.length) facts.push({ title: text(m.agencyName), value: text("No actions: every answer rated partially or not met gets one, with an owner and a due date.") });
@@ -211,7 +210,7 @@ export class ActionService {
     const open = items.filter((a) => a.status !== "done");
     const overdue = open.filter((a) => a.status === "overdue").length;
     const agencies = new Set(open.map((a) => a.agencyId)).size;
-    const facts: FactView[] = open.slice(0, LIST_LIMIT).map((a) => ({ title: text(`${a.agencyName} · standard ${a.standardIndex >= 0 ? a.standardIndex + 1 : "?"}`), value: this.line(a, index).value }));
+    const facts: FactView[] = open.slice(0, LIST_LIMIT).map((a) => ({ title: text(`${a.agencyName} · standard ${a.standardIndex >= 0 ? a.standardIndex + 1 : "?"}`), value: this.line(a).value }));
     const more = open.length > LIST_LIMIT ? ` The first ${LIST_LIMIT} are listed; the export has them all.` : "";
     const others = cycles.filter((c) => c.cycleId !== cycle.cycleId).slice(0, 4);
     return messageReply(
@@ -313,7 +312,7 @@ export class ActionService {
     return {
       email,
       reply: messageReply(md`Action reminder: ${a.agencyName}`, md`An action of your agency's Section 11 return ${when}. When it is done, mark it done and say what was done.`, days <= 0 ? "attention" : "warning", {
-        facts: [this.line(a, index)],
+        facts: [this.line(a)],
         actions: [
           { title: "Mark as done", verb: ACTION_VERBS.closeForm, data: { returnId: a.returnId, actionId: a.actionId }, style: "positive" },
           { title: "All my actions", verb: ACTION_VERBS.mine, data: {} },

@@ -200,6 +200,17 @@ describe("bad input", () => {
     expect(text(await bot.invoke(admin, "act.admin", { cycleId: "no-such-cycle" }))).toContain("That cycle does not exist");
   });
 
+  test("every action verb refuses someone with no right to it, with nothing shown", async () => {
+    const stranger = newTeamsUser({ name: "Sly Stranger", email: "sly@nowhere.example" });
+    await bot.say(stranger, "hi");
+    for (const [verb, data] of [["act.mine", {}], ["act.closeForm", { returnId, actionId: "s.1.1" }], ["act.close", { returnId, actionId: "s.1.1", evidence: "x" }], ["act.admin", { cycleId: "c1" }], ["act.export", { cycleId: "c1" }], ["act.sweepNow", {}]] as const) {
+      const r = await bot.invoke(stranger, verb, data);
+      expect(r.status).toBe(200);
+      expect(text(r)).toMatch(/No actions for you|You don't have access|Only the partnership's admins/);
+      expect(text(r)).not.toContain("Plover");
+    }
+  });
+
   test("ids that are not ids, and an action that is not in the return", async () => {
     for (const data of [{ returnId: returnId, actionId: "../../x" }, { returnId: "x".repeat(400), actionId: "s.1.1" }, { returnId: returnId, actionId: "s." + "1".repeat(200) }, { returnId: 42, actionId: "s.1.1" }]) {
       const r = await bot.invoke(lead, "act.closeForm", data as Record<string, unknown>);

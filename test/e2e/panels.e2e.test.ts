@@ -101,6 +101,29 @@ describe("the admin creates panels", () => {
   });
 });
 
+test("every panel verb refuses someone with no right to it, with nothing shown", async () => {
+  await bot.say(stranger, "hi");
+  const calls: Array<[string, Record<string, unknown>]> = [
+    ["panel.form", {}],
+    ["panel.suggest", { sector: "education", cycleId: "c1" }],
+    ["panel.create", { name: "Mine", date: "2027-02-10", cycleId: "c1", members: stranger.email, agencyIds: "plover" }],
+    ["panel.view", { panelId: panelA }],
+    ["panel.agency", { panelId: panelA, returnId: plover }],
+    ["panel.indicator", { panelId: panelA, returnId: plover, indicatorId: "2.1" }],
+    ["panel.challenge", { panelId: panelA, returnId: plover, indicatorId: "2.1", comment: "x" }],
+    ["panel.lead", { returnId: plover, indicatorId: "2.1" }],
+    ["panel.answer", { returnId: plover, indicatorId: "2.1", kind: "reply", reply: "x" }],
+  ];
+  for (const [verb, data] of calls) {
+    const r = await bot.invoke(stranger, verb, data);
+    expect(r.status).toBe(200);
+    expect(text(r)).toMatch(/Only the partnership's admins|You are not a member of that panel|You don't have access/);
+    expect(text(r)).not.toContain("Plover Academy Trust");
+  }
+  // An admin suggesting an unknown sector is told to choose one.
+  expect(text(await bot.invoke(admin, "panel.suggest", { sector: "<script>", cycleId: "c1" }))).toContain("Choose a sector");
+});
+
 describe("a panel member", () => {
   test("sees their panel only, its submitted returns, and an agency's ratings side by side with changes and open actions", async () => {
     const home = await bot.say(member, "panels");
