@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import { z } from "zod/v4";
 import { md, NO_TEXT, text, type Shown } from "../cards/text";
-import { messageReply, reply, type Reply } from "../cards/reply";
+import { messageReply, type Reply } from "../cards/reply";
 import type { ActionView, FactView, NoticeView } from "../cards/views";
 import { NO_ACCESS, UserFacingError } from "../errors";
 import { toCsv } from "../export/csv";
@@ -105,7 +105,7 @@ export class ActionService {
     const facts: FactView[] = [];
     const actions: ActionView[] = [];
     for (const m of mine) {
-      const { items, lead, index } = await this.load(actor, m.returnId);
+      const { items, lead } = await this.load(actor, m.returnId);
       const shown = items.filter((a) => a.status !== "done").concat(items.filter((a) => a.status === "done"));
       if (mine.length > 1) facts.push({ title: text(m.agencyName), value: text(m.cycle.name) });
       for (const a of shown.slice(0, LIST_LIMIT)) {
@@ -206,7 +206,7 @@ export class ActionService {
     if (!(await this.d.access.isAdmin(actor))) throw new UserFacingError("Only the partnership's admins can see every agency's actions.", "denied");
     const { cycle, cycles } = await this.chooseCycle(input.cycleId);
     if (!cycle) return messageReply("No cycle yet", "Open a Section 11 cycle first (type admin).", "warning");
-    const { items, index } = await this.allOf(cycle);
+    const { items } = await this.allOf(cycle);
     const open = items.filter((a) => a.status !== "done");
     const overdue = open.filter((a) => a.status === "overdue").length;
     const agencies = new Set(open.map((a) => a.agencyId)).size;
