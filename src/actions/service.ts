@@ -277,6 +277,7 @@ export class ActionService {
         const leads = r.access.filter((a) => a.roles.includes("lead"));
         if (!leads.length) continue;
         for (const a of actionsOfReturn(r, index, today)) {
+          if (a.status === "done" && !a.row && r.carriedClosures?.has(a.actionId)) await this.adoptCarriedClosure(r.partitionKey, a);
           const point = reminderDue(a, today);
           if (!point) continue;
           const to = await Promise.all(leads.map(async (l) => ({ recipient: { kind: "person" as const, tenantId: l.tenantId, aadObjectId: l.aadObjectId, name: l.name.slice(0, 256), email: await emailOf(l) }, kind: ACTION_MESSAGES.reminder, params: { returnId: r.partitionKey, actionId: a.actionId, due: a.due, point } })));
@@ -287,6 +288,19 @@ export class ActionService {
     }
     void enqueued;
     return { rescheduleAt: nextSweep(this.d.now()) };
+  }
+
+  /**
+   * An action closed in the cycle its answer was carried from is done here too; the sweep copies the
+   * closure into this return (created, so a close here meanwhile wins) with its summary cell, so the
+   * digest of the new cycle counts it done as the lists do.
+   */
+  private async adoptCarriedClosure(pk: string, a: ActionItem): Promise<void> {
+    try {
+      await this.d.actions.close(pk, { actionId: a.actionId, indicatorId: a.indicatorId, due: a.due, evidence: a.evidence, by: a.closedBy, byKey: "", at: a.closedAt, source: "self" });
+    } catch (e) {
+      if (!isConflict(e) && !isBatchConflict(e)) throw e;
+    }
   }
 
   /** The reminder, drawn when it is sent: only to a lead of the return, only while the action is open with that due date. */

@@ -1,7 +1,8 @@
 import { TableStore } from "../../src/storage/tableStore";
 import { ReturnsRepo, returnPartition } from "../../src/storage/returnsRepo";
 import { ActionsRepo } from "../../src/storage/actionsRepo";
-import { actionsOfReturn } from "../../src/actions/model";
+import { actionsOfReturn, reminderBatchId } from "../../src/actions/model";
+import { ReturnSummariesRepo } from "../../src/storage/returnSummariesRepo";
 import { testTablesConnectionString, uniquePrefix } from "../support/tablePrefix";
 
 /**
@@ -10,6 +11,7 @@ import { testTablesConnectionString, uniquePrefix } from "../support/tablePrefix
  * open again, and closing in the new cycle writes the new return's own row.
  */
 let store: TableStore;
+const prefix = uniquePrefix();
 let returns: ReturnsRepo;
 let actions: ActionsRepo;
 const IDS = ["1.1", "1.2", "2.1"];
@@ -17,7 +19,7 @@ const head = (cycleId: string, extra: Record<string, unknown> = {}) => ({ cycleI
 const TODAY = "2026-12-02";
 
 beforeAll(async () => {
-  store = new TableStore({ connectionString: testTablesConnectionString(), prefix: uniquePrefix() });
+  store = new TableStore({ connectionString: testTablesConnectionString(), prefix });
   await store.ensureTables();
   returns = new ReturnsRepo(store);
   actions = new ActionsRepo(store);
@@ -40,6 +42,23 @@ test("a carried action closed before for the same due date stays done; one with 
     expect(items.find((a) => a.actionId === "s.1.1")).toMatchObject({ status: "done", evidence: "Written and issued", row: undefined });
     expect(items.find((a) => a.actionId === "s.1.2")).toMatchObject({ status: "open", evidence: "" });
   }
+});
+
+test("the closure is adopted into the new return once (with its summary cell), then read from there", async () => {
+  const { composeServices } = await import("../../src/compose");
+  const { loadConfig } = await import("../../src/config");
+  const { createLogger } = await import("../../src/log");
+  // The real services over the same tables, on a clock set to the morning of TODAY.
+  const services = composeServices(loadConfig({ TABLES_CONNECTION_STRING: testTablesConnectionString(), TABLE_PREFIX: prefix, LOG_LEVEL: "silent" }), store, createLogger("silent"), () => new Date(`${TODAY}T09:00:00Z`));
+  await services.repos.cycles.create({ cycleId: "c1", name: "C1", deadline: "2027-03-31", templateId: "t", templateVersion: 1, partnerships: ["W"], status: "open", createdAt: "", createdBy: "" });
+  await services.actions.sweep();
+  await services.actions.sweep();
+  const pk = returnPartition("c1", "plover");
+  const own = (await actions.forReturn(pk))!.rows.get("s.1.1")!;
+  expect(own).toMatchObject({ status: "done", closedForDue: "2026-12-20", evidence: "Written and issued", closedBy: "Lee" });
+  expect((await new ReturnSummariesRepo(store).read(pk))!.summary.actions!.selfDone.get("1.1")).toBe("2026-12-20");
+  // No reminder for the done one.
+  for (const point of ["before", "due"] as const) expect((await services.delivery.outbox.batchStatus(reminderBatchId(pk, "s.1.1", "2026-12-20", point))).total).toBe(0);
 });
 
 test("a return not carried forward reads no earlier cycle", async () => {
