@@ -7,6 +7,10 @@ import { TemplateIndex } from "../../src/section11/template";
 import { DEFAULT_TEMPLATE } from "../../src/section11/templateCatalog";
 import type { ReturnActions } from "../../src/storage/actionsRepo";
 import type { AgencyFacts, StandardDef } from "../../src/reporting/types";
+import { digestCard } from "../../src/digest/present";
+import { sampleFacts, sampleRecord, sampleStandards } from "../support/digestData";
+import { renderCard } from "../../src/cards/renderCard";
+import { plain, textOf } from "../support/cardTools";
 
 const TODAY = "2026-12-02";
 const header = { cycleId: "c1", agencyId: "plover", agencyName: "Plover", sector: "education", templateId: DEFAULT_TEMPLATE.id, templateVersion: DEFAULT_TEMPLATE.version, status: "submitted" as const, createdAt: "", requestSeq: 1, submissionCount: 1 };
@@ -90,6 +94,12 @@ describe("reporting: closed and panel actions, moderated ratings", () => {
     expect(t.actions.header).toEqual(["agency", "standard_id", "indicator_id", "rating_first_submission", "rating_now", "rating_moderated", "source", "action", "due", "overdue"]);
     const f = digestFigures({ today: TODAY, cycle: { cycleId: "c1", name: "C", deadline: "2027-01-01" }, standards, agencies: [a] });
     expect(f.standards[0]).toMatchObject({ partially: 1, not: 0 });
+  });
+
+  test("the digest card says its ratings are the agencies' own and where the moderated ones are", () => {
+    const standards = sampleStandards(3, 2);
+    const card = renderCard("digest", digestCard(sampleRecord(sampleFacts(6, standards), standards), { sections: ["returns", "standards", "attention", "training"], interactive: false }));
+    expect(plain(textOf(card))).toContain("Ratings are the agencies' own (self-assessment); challenge panels' moderated ratings are in the export");
   });
 
   test("summary cells round-trip, and a backfill keeps them", () => {
