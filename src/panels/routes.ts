@@ -3,7 +3,7 @@ import { md } from "../cards/text";
 import { reply } from "../cards/reply";
 import { UserFacingError } from "../errors";
 import { verb, type FeatureRoutes, type MessageBuilder, type RouteResult } from "../routes";
-import { agencyRef, answerInput, challengeInput, indicatorInput, leadRef, panelFormInput, panelRef, type PanelService } from "./service";
+import { agencyRef, answerInput, challengeInput, indicatorInput, leadRef, panelFormInput, panelIdSchema, panelRef, type PanelService } from "./service";
 import { PANEL_MESSAGES, PANEL_VERBS } from "./verbs";
 
 const challengedParams = z.object({ returnId: z.string(), indicatorId: z.string(), panelName: z.string().catch("") });
@@ -55,6 +55,15 @@ export function panelRoutes(s: PanelService, appLink: string): FeatureRoutes {
         run: async (ctx, i): Promise<RouteResult> => {
           const r = await s.create(ctx.actor, i);
           return r.created ? r.reply : reply("panelForm", r.view);
+        },
+      }),
+      verb({ verb: PANEL_VERBS.edit, input: panelRef, run: async (ctx, i) => reply("panelForm", await s.editForm(ctx.actor, i.panelId)) }),
+      verb({
+        verb: PANEL_VERBS.save,
+        input: panelFormInput.extend({ panelId: panelIdSchema, etag: z.string().max(200).optional() }),
+        run: async (ctx, i): Promise<RouteResult> => {
+          const r = await s.save(ctx.actor, i.panelId, i, i.etag);
+          return r.saved ? r.reply : reply("panelForm", r.view);
         },
       }),
       verb({ verb: PANEL_VERBS.view, input: panelRef, run: async (ctx, i) => s.view(ctx.actor, i.panelId) }),

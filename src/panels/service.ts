@@ -87,9 +87,11 @@ export class PanelService {
 
   /** The member's right, read from storage on every press; admins read (only) any panel. */
   private async authorise(actor: Actor, panelId: string, opts: { mustBeMember?: boolean } = {}): Promise<Authorised> {
-    const [member, panel] = await Promise.all([this.d.panels.isMember(actor.principal, panelId), this.d.panels.get(panelId)]);
+    const [memberRow, panel] = await Promise.all([this.d.panels.isMember(actor.principal, panelId), this.d.panels.get(panelId)]);
     if (!panel) throw new UserFacingError(NOT_A_MEMBER, "denied");
-    if (member) return { panel, member: true };
+    // Both the member's own row and their place on the panel's list: a removal takes effect with the panel row.
+    const listed = panel.members.some((m) => principalKey(m) === actorKey(actor));
+    if (memberRow && listed) return { panel, member: true };
     if (!opts.mustBeMember && (await this.d.access.isAdmin(actor))) return { panel, member: false };
     throw new UserFacingError(NOT_A_MEMBER, "denied");
   }
@@ -128,6 +130,7 @@ export class PanelService {
     if (!admin && !panels.length && toMe.facts.length) return messageReply(md`Challenges to your agency's return`, notice?.text ?? md`A challenge panel has questioned these indicators. Open one to accept the challenge, reply, or update your answer.`, notice?.color ?? "default", toMe);
     if (!admin && !panels.length) return messageReply("No challenge panel for you", "You are not a member of a challenge panel, and no panel has challenged your agency's return. If you should be on a panel, ask your partnership's business manager.", "warning");
     const actions: ActionView[] = panels.slice(0, 12).map((p) => ({ title: `${p.name} (${formatDate(p.date)})`.slice(0, 80), verb: PANEL_VERBS.view, data: { panelId: p.panelId } }));
+    if (admin) actions.push(...panels.slice(0, 12).map((p) => ({ title: `Change ${p.name}`.slice(0, 80), verb: PANEL_VERBS.edit, data: { panelId: p.panelId } })));
     if (admin) actions.unshift({ title: "Create a panel", verb: PANEL_VERBS.form, data: {}, style: "positive" });
     return messageReply(md`Challenge panels`, notice?.text ?? (admin ? md`Panels group similar agencies (health, education, voluntary, police and justice...). Members read the submitted returns of their panel's agencies, challenge indicators and give moderated ratings; the agency's lead answers in chat.` : md`The panels you sit on.`), notice?.color ?? "default", {
       facts: panels.slice(0, 30).map((p) => ({ title: text(p.name), value: text(`${formatDate(p.date)}, ${p.agencyIds.length} agencies, ${p.members.length} members`) })),
@@ -186,8 +189,8 @@ export class PanelService {
     return { tenantId: all[0].tenantId.toLowerCase(), aadObjectId: all[0].aadObjectId.toLowerCase(), name: person?.name || email, email };
   }
 
-  async create(actor: Actor, input: z.infer<typeof panelFormInput>): Promise<{ created: true; reply: Reply } | { created: false; view: PanelFormView }> {
-    await this.requireAdmin(actor);
+  /** Checks a panel's form: every problem with its reason; the members resolved to their identities. */
+  private async validate(input: z.infer<typeof panelFormInput>, verbWord: string): Promise<{ problems: Shown[]; panel?: Omit<Panel, "panelId" | "createdAt" | "createdBy"> }> {
     const problems: Shown[] = [];
     const name = oneLine(input.name ?? "");
     if (!name) problems.push(md`Give the panel a name.`);
@@ -219,12 +222,57 @@ export class PanelService {
       }
     }
     if (bad.length) problems.push(md`Not an e-mail address: ${bad.slice(0, 5).map((b) => b.slice(0, 80)).join(", ")}.`);
-    if (unknownPeople.length) problems.push(md`Not reached yet: ${unknownPeople.slice(0, 5).map((b) => b.slice(0, 80)).join(", ")}. Each member must open the Safeguarding Assurance app and say hi (signed in with that address, in the partnership's organisation), then create the panel again.`);
+    if (unknownPeople.length) problems.push(md`Not reached yet: ${unknownPeople.slice(0, 5).map((b) => b.slice(0, 80)).join(", ")}. Each member must open the Safeguarding Assurance app and say hi (signed in with that address, in the partnership's organisation), then ${verbWord} the panel again.`);
+    return problems.length ? { problems } : { problems, panel: { name, date, cycleId: cycle!.cycleId, agencyIds: ids, members } };
+  }
+
+  async create(actor: Actor, input: z.infer<typeof panelFormInput>): Promise<{ created: true; reply: Reply } | { created: false; view: PanelFormView }> {
+    await this.requireAdmin(actor);
+    const { problems, panel: fields } = await this.validate(input, "create");
     const keep = { ...input, name: input.name ?? "", members: input.members ?? "" };
-    if (problems.length) return { created: false, view: await this.form(actor, keep, { problems, notice: { text: md`Not created: ${problems.length === 1 ? "fix the problem above" : `fix the ${problems.length} problems above`}. What you typed is kept.`, color: "attention" } }) };
-    const panel: Panel = { panelId: `pn-${[...randomBytes(10)].map((b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("")}`, name, date, cycleId: cycle!.cycleId, agencyIds: ids, members, createdAt: this.d.now().toISOString(), createdBy: actor.name };
+    if (!fields) return { created: false, view: await this.form(actor, keep, { problems, notice: { text: md`Not created: ${problems.length === 1 ? "fix the problem above" : `fix the ${problems.length} problems above`}. What you typed is kept.`, color: "attention" } }) };
+    const panel: Panel = { panelId: `pn-${[...randomBytes(10)].map((b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("")}`, ...fields, createdAt: this.d.now().toISOString(), createdBy: actor.name };
     await this.d.panels.create(panel);
     return { created: true, reply: await this.view(actor, panel.panelId, { text: md`Panel created. Its members can type **panels** to open it.`, color: "good" }) };
+  }
+
+  /** The form again for an existing panel (admins): its fields as stored, saved with Save changes. */
+  async editForm(actor: Actor, panelId: string, extra: { input?: z.infer<typeof panelFormInput>; notice?: NoticeView; problems?: Shown[] } = {}): Promise<PanelFormView> {
+    await this.requireAdmin(actor);
+    const found = await this.d.panels.getWithEtag(panelId);
+    if (!found) throw new UserFacingError("That panel does not exist (it may have been removed). Type panels to see them all.", "not_found");
+    const panel = found.panel;
+    const input = extra.input ?? { name: panel.name, date: panel.date, cycleId: panel.cycleId, members: panel.members.map((m) => m.email).join("\n"), agencyIds: panel.agencyIds.join(","), sector: "" };
+    const view = await this.form(actor, input, { notice: extra.notice, problems: extra.problems });
+    return {
+      ...view,
+      title: md`Change ${panel.name}`,
+      intro: md`Change the panel's name, date, members or agencies. Removing a member takes their access away at once; the conversations so far are kept.`,
+      actions: [
+        // The card carries the version it was drawn from: saving over someone else's change is refused, not silent.
+        { title: "Save changes", verb: PANEL_VERBS.save, data: { panelId, etag: found.etag }, style: "positive" },
+        { title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: {} },
+        { title: "Back to the panel", verb: PANEL_VERBS.view, data: { panelId }, inputs: "none" },
+      ],
+    };
+  }
+
+  /**
+   * Saves a changed panel: new members' rights first, then the panel row on the ETag it was read
+   * with (a member's right needs both their row and their place on the panel's list, so a removal
+   * takes effect here), then the removed members' rows are deleted.
+   */
+  async save(actor: Actor, panelId: string, input: z.infer<typeof panelFormInput>, seenEtag?: string): Promise<{ saved: true; reply: Reply } | { saved: false; view: PanelFormView }> {
+    await this.requireAdmin(actor);
+    const current = await this.d.panels.getWithEtag(panelId);
+    if (!current) throw new UserFacingError("That panel does not exist (it may have been removed). Type panels to see them all.", "not_found");
+    const { problems, panel: fields } = await this.validate(input, "save");
+    if (!fields) return { saved: false, view: await this.editForm(actor, panelId, { input, problems, notice: { text: md`Not saved: ${problems.length === 1 ? "fix the problem above" : `fix the ${problems.length} problems above`}. What you typed is kept.`, color: "attention" } }) };
+    const next: Panel = { ...current.panel, ...fields };
+    if (!(await this.d.panels.update(next, current.panel.members, seenEtag || current.etag))) {
+      return { saved: false, view: await this.editForm(actor, panelId, { input, notice: { text: md`Someone else changed this panel meanwhile: check it and save again. What you typed is kept.`, color: "warning" } }) };
+    }
+    return { saved: true, reply: await this.view(actor, panelId, { text: md`Saved.`, color: "good" }) };
   }
 
   /**

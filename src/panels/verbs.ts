@@ -4,6 +4,8 @@ export const PANEL_VERBS = {
   form: "panel.form",
   suggest: "panel.suggest",
   create: "panel.create",
+  edit: "panel.edit",
+  save: "panel.save",
   view: "panel.view",
   agency: "panel.agency",
   indicator: "panel.indicator",

@@ -2,7 +2,7 @@ import { odata, type TableClient } from "@azure/data-tables";
 import { z } from "zod/v4";
 import type { TableStore } from "./tableStore";
 import { key } from "./keys";
-import { isConflict, isNotFound } from "./errors";
+import { isConflict, isNotFound, isPreconditionFailed } from "./errors";
 import type { Principal } from "./principal";
 
 /**
@@ -76,6 +76,42 @@ export class PanelsRepo {
       if (isConflict(e)) return false;
       throw e;
     }
+  }
+
+  async getWithEtag(panelId: string): Promise<{ panel: Panel; etag: string } | undefined> {
+    try {
+      const e = await this.table.getEntity<Record<string, unknown>>(PANEL_PK, panelId);
+      return { panel: toPanel(e), etag: e.etag };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * A changed panel: rows for new members, then the panel row on its ETag (false when it changed
+   * meanwhile), then the removed members' rows deleted. A member's right is their row and their
+   * place on the list, so a removal counts from the panel row; a crash before the deletes leaves
+   * rows that grant nothing, and saving again deletes them.
+   */
+  async update(p: Panel, before: PanelMember[], etag: string): Promise<boolean> {
+    for (const m of p.members) await this.table.upsertEntity({ partitionKey: memberPk(m), rowKey: p.panelId, panelName: p.name, cycleId: p.cycleId }, "Replace");
+    try {
+      await this.table.updateEntity({ partitionKey: PANEL_PK, rowKey: p.panelId, name: p.name, date: p.date, cycleId: p.cycleId, agencyIds: JSON.stringify(p.agencyIds), members: JSON.stringify(p.members) }, "Merge", { etag });
+    } catch (e) {
+      if (isPreconditionFailed(e)) return false;
+      throw e;
+    }
+    const keep = new Set(p.members.map((m) => memberPk(m)));
+    for (const m of before) {
+      if (keep.has(memberPk(m))) continue;
+      try {
+        await this.table.deleteEntity(memberPk(m), p.panelId);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    return true;
   }
 
   async get(panelId: string): Promise<Panel | undefined> {

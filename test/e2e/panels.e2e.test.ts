@@ -264,3 +264,29 @@ describe("a challenge and its answer", () => {
     expect(text(await bot.invoke(admin, "panel.challenge", { panelId: panelA, returnId: plover, indicatorId: "2.1", comment: "x" }))).toContain("You are not a member of that panel");
   }, 30_000);
 });
+
+describe("the admin changes a panel", () => {
+  test("bad input is refused and kept; a change made meanwhile is not overwritten; a removed member loses access at once", async () => {
+    const form = await bot.invoke(admin, "panel.edit", { panelId: panelA });
+    const fields = inputsOf(form.card);
+    expect(fields.members).toBe(member.email);
+    expect(String(fields.agencyIds).split(",").sort()).toEqual(["plover", "wren"]);
+    const save = actionOf(form.card, "panel.save");
+    const empty = await bot.invoke(admin, save.verb, { ...save.data, ...fields, name: "  " });
+    expect(text(empty)).toContain("Not saved");
+    expect(text(empty)).toContain("Give the panel a name");
+    // Another admin's change lands first: this card's save is refused, not silently applied over it.
+    const other = actionOf((await bot.invoke(admin, "panel.edit", { panelId: panelA })).card, "panel.save");
+    expect(text(await bot.invoke(admin, other.verb, { ...other.data, ...fields, name: "Education panel (renamed)" }))).toContain("Saved");
+    expect(text(await bot.invoke(admin, save.verb, { ...save.data, ...fields, name: "Stale name" }))).toContain("Someone else changed this panel meanwhile");
+    // Replace the member: the old one is refused at once, the new one reads the panel.
+    const fresh = actionOf((await bot.invoke(admin, "panel.edit", { panelId: panelA })).card, "panel.save");
+    expect(text(await bot.invoke(admin, fresh.verb, { ...fresh.data, ...fields, name: "Education panel (renamed)", members: member2.email }))).toContain("Saved");
+    expect(text(await bot.invoke(member, "panel.view", { panelId: panelA }))).toContain("You are not a member of that panel");
+    expect(text(await bot.invoke(member, "panel.indicator", { panelId: panelA, returnId: plover, indicatorId: "2.1" }))).toContain("You are not a member of that panel");
+    expect(text(await bot.invoke(member2, "panel.view", { panelId: panelA }))).toContain("Plover Academy Trust");
+    // Only admins.
+    expect(text(await bot.invoke(member2, "panel.edit", { panelId: panelA }))).toContain("Only the partnership's admins");
+    expect(text(await bot.invoke(member2, "panel.save", { panelId: panelA, ...fields }))).toContain("Only the partnership's admins");
+  }, 30_000);
+});
