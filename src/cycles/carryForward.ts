@@ -25,6 +25,8 @@ export interface CarryProgress {
   agencies: number;
   done: number;
   answers: number;
+  /** Agencies whose transaction failed in this pass (they are carried by the next one). */
+  failed?: number;
 }
 
 /** Who carry forward writes as (the history of the previous cycle keeps who wrote each answer). */
@@ -48,7 +50,7 @@ export class CarryForward {
       // The claim's budget, on the wall clock (the scheduler's clock may be a test's or a demo's).
       const progress = await this.run(p.data.cycleId, new Date(Date.now() + Math.max(1_000, ctx.deadline.getTime() - ctx.now.getTime())));
       // Not finished within this claim's time: carry on in a fresh claim straight away.
-      return progress && progress.done < progress.agencies ? { rescheduleAt: this.d.now() } : undefined;
+      return progress && progress.done < progress.agencies ? { rescheduleAt: new Date(this.d.now().getTime() + (progress.failed ? 5_000 : 0)) } : undefined;
     },
   };
 
@@ -75,12 +77,19 @@ export class CarryForward {
     const existing = new Set(headers.map((h) => h.agencyId));
     let answers = headers.reduce((n, h) => n + (h.carriedFrom === cycle.carriedFrom ? (h.carriedCount ?? 0) : 0), 0);
     const todo = covered.filter((a) => !done.has(a.agencyId));
+    let failed = 0;
     await mapPool(todo, 6, async (agency) => {
       if (Date.now() > until.getTime()) return;
-      answers += await this.carryOne(cycle, previous?.name ?? cycle.carriedFrom!, agency, index, prevIndex, existing.has(agency.agencyId));
-      done.add(agency.agencyId);
+      try {
+        answers += await this.carryOne(cycle, previous?.name ?? cycle.carriedFrom!, agency, index, prevIndex, existing.has(agency.agencyId));
+        done.add(agency.agencyId);
+      } catch (e) {
+        // One agency's failure (storage stumbling) leaves it for the next pass; the others go on.
+        failed++;
+        if (failed === todo.length) throw e;
+      }
     });
-    return { cycle, from: previous?.name ?? cycle.carriedFrom, agencies: covered.length, done: covered.filter((a) => done.has(a.agencyId)).length, answers };
+    return { cycle, from: previous?.name ?? cycle.carriedFrom, agencies: covered.length, done: covered.filter((a) => done.has(a.agencyId)).length, answers, failed };
   }
 
   /** One agency: its previous answers into its new return, in one transaction. Returns how many were carried. */
