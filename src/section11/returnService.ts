@@ -264,7 +264,7 @@ export class ReturnService {
     const missing = missingForCompletion(savedAnswer);
     const withdrawn = !unchanged && auth.header.status === "awaiting_signoff" ? md` The return was waiting for sign-off: this change withdraws the request; send it again when you are ready.` : md``;
     const blank = isBlank(savedAnswer);
-    const savedNotice: NoticeView = { text: unchanged ? md`Confirmed ${cmd.indicatorId} as carried forward.${withdrawn}` : md`Saved ${cmd.indicatorId}.${withdrawn}`, color: "good" };
+    const savedNotice: NoticeView = { text: unchanged && stored?.carriedFrom ? md`Confirmed ${cmd.indicatorId} as carried forward.${withdrawn}` : md`Saved ${cmd.indicatorId}.${withdrawn}`, color: "good" };
     if (blank) {
       return stepView(step([saved]), cmd.indicatorId, { notice: unchanged ? { text: md`Nothing saved yet: choose a rating first.`, color: "warning" } : { text: md`Cleared the answer to ${cmd.indicatorId}.`, color: "default" }, returnTo: cmd.returnTo });
     }

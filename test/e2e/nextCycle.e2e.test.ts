@@ -174,3 +174,21 @@ test("bad input to carry forward: not an admin, a cycle that does not exist or w
   const days = await bot.invoke(admin, "admin.cycle.create", { name: "Yet another cycle", deadline: "2027-06-30", partnerships: "Westmere", templateId: "", reminderDays: "x".repeat(3000), carryFrom: "none" });
   expect(text(days)).toContain("whole numbers of days");
 });
+
+test("the digest reads 'against the previous cycle': the cycle carried from, per standard then and now", async () => {
+  const returnId = returnPartition(NEW, "plover");
+  expect(text(await bot.invoke(lee, "s11.requestSignoff", { returnId }))).toContain("Sent for sign-off");
+  const card = await bot.invoke(olu, "s11.signoffCard", { returnId });
+  expect(text(await bot.invoke(olu, "s11.approve", actionOf(card.card, "s11.approve").data))).toContain("Signed off and submitted");
+  const { composeDigest } = await import("../../src/digest/composer");
+  const { digestView } = await import("../../src/digest/present");
+  const posting = bot.app.services.digest.posting as unknown as { composerDeps(): Parameters<typeof composeDigest>[0] };
+  const record = await composeDigest(posting.composerDeps(), { teamId: "t", channelId: "c", partnerships: ["Westmere"] }, "2026-11-02T10:00");
+  expect(record.previousCycle?.name).toBe("Section 11 audit 2024-26");
+  const s1 = DEFAULT_TEMPLATE.standards[0].id;
+  // Standard 1: Plover partially met it in the previous cycle's submission, fully now.
+  expect(record.previousCycle?.standards?.find((x) => x.id === s1)).toEqual({ id: s1, previousPct: 0, nowPct: 100 });
+  const shown = plain(String(digestView(record, { sections: ["returns", "standards", "attention", "training"], interactive: false }).previousCycleText));
+  expect(shown).toContain("Against the previous cycle (Section 11 audit 2024-26)");
+  expect(shown).toContain(`${s1} 0% → 100%`);
+}, 60_000);
