@@ -1,4 +1,6 @@
 import { startBot, type BotUnderTest } from "../support/botUnderTest";
+import { startApp } from "../../src/app";
+import { loadConfig } from "../../src/config";
 import { actionOf, plain, textOf } from "../support/cardTools";
 import { newTeamsUser, personalConversationId, TEST_TENANT_ID, type TeamsUser } from "../support/teamsActivity";
 import { returnPartition } from "../../src/storage/returnsRepo";
@@ -123,13 +125,20 @@ test("whether an agency has submitted is checked again when the message is sent"
   expect(remindersTo(oz)).toHaveLength(0);
 });
 
-test("D-7: an agency that submitted in between gets nothing", async () => {
+test("D-7 with a second bot process on the same storage: each lead reminded once; an agency that submitted in between gets nothing", async () => {
   const pk = returnPartition(cycleId, "heron");
   const loaded = await bot.app.services.repos.returns.load(pk);
   await bot.app.services.repos.returns.updateHeader(pk, { status: "submitted", submissionCount: 1, lastSubmittedAt: clock().toISOString() }, loaded!.headerEtag);
-  setClock("2027-03-24T09:00:05Z");
-  await settled("plover", "2027-03-31", 7, 1);
-  await settled("kestrel", "2027-03-31", 7, 1);
+  // A second instance of the bot: its own scheduler and dispatcher, the same tables and clock.
+  const second = await startApp(loadConfig({ ...bot.app.services.config.raw, BOT_SERVICE_URL: bot.connector.serviceUrl }), { now: clock });
+  try {
+    setClock("2027-03-24T09:00:05Z");
+    await settled("plover", "2027-03-31", 7, 1);
+    await settled("kestrel", "2027-03-31", 7, 1);
+    await new Promise((res) => setTimeout(res, 1500));
+  } finally {
+    await second.close();
+  }
   expect(await rows("heron", "2027-03-31", 7)).toEqual([]);
   await bot.connector.waitFor(() => remindersTo(lee).length === 2, 10_000);
   expect(plain(textOf(remindersTo(lee)[1].body.attachments[0].content))).toContain("(7 days left)");
