@@ -75,7 +75,8 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     agencyTenant: async (id) => (await repos.agencies.get(id))?.tenantId,
   });
   const settings = new SettingsAdmin({ access, config }, repos.settings);
-  const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache });
+  const overrides = new DeadlineOverridesRepo(store);
+  const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache, ownDeadline: async (cycleId, agencyId) => (await overrides.get(cycleId, agencyId))?.deadline });
   const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now }, settings);
   const home = homeRoutes({ config, access });
   const appLink = appLinkOf(config);
@@ -110,7 +111,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   };
   const digest = digestFeature({ store, ...repos, catalog, access, delivery, now, log });
   const training = trainingParts({ config, repo: new TrainingRepo(store), answers: new EvaluationsRepo(store), access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), now, log });
-  const deadlines = deadlinesFeature({ config, cycles: repos.cycles, returns: repos.returns, overrides: new DeadlineOverridesRepo(store), agencies: repos.agencies, people: repos.people, access, returnService, catalog, cycleCache, outbox: delivery.outbox, scheduler: delivery.scheduler, now, log }, appLink);
+  const deadlines = deadlinesFeature({ config, cycles: repos.cycles, returns: repos.returns, overrides, agencies: repos.agencies, people: repos.people, access, returnService, catalog, cycleCache, outbox: delivery.outbox, scheduler: delivery.scheduler, now, log }, appLink);
   admin.cycles.hooks.opened.push((cycleId) => deadlines.reminders.replan(cycleId));
   const nextCycle = cyclesFeature({ cycles: repos.cycles, returns: repos.returns, carry: new CarryForwardRepo(store), agencies: repos.agencies, access, catalog, cycleCache, scheduler: delivery.scheduler, now }, admin.cycles);
   const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes, nextCycle.routes];

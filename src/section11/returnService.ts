@@ -81,6 +81,8 @@ export interface ReturnServiceDeps {
   settings: () => Promise<PartnershipSettings>;
   accessCache: ReturnAccessCache;
   cycleCache: CycleCache;
+  /** An agency's own deadline in a cycle (an extension for it alone: docs/deadlines.md), when it has one. */
+  ownDeadline?: (cycleId: string, agencyId: string) => Promise<string | undefined>;
 }
 
 /**
@@ -186,7 +188,9 @@ export class ReturnService {
   }
 
   async overview(actor: Actor, returnId: string, notice?: NoticeView): Promise<OverviewView> {
-    const o = await this.open(actor, returnId);
+    const opened = await this.open(actor, returnId);
+    const own = await this.deps.ownDeadline?.(opened.cycle.cycleId, opened.loaded.header.agencyId);
+    const o = own && own > opened.cycle.deadline ? { ...opened, cycle: { ...opened.cycle, deadline: own } } : opened;
     return overviewView(o, { notice: notice ?? this.closedNotice(o) ?? carriedNotice(o, "warning"), canEdit: this.canEdit(o) });
   }
 

@@ -221,6 +221,9 @@ test("bad input to every deadline verb: another partnership's agency, an unknown
   const facts = JSON.stringify(form.card.body.filter((b: any) => b.type === "FactSet"));
   expect(facts).toContain("Heron \\\\*\\\\*Health");
   expect(facts).not.toContain("[click](https://evil.example)");
+  // The lead's overview shows the agency's own date.
+  expect(plain((await bot.say(hana, "audit")).text)).toContain("Deadline 31 May 2027");
+  expect(plain((await bot.say(lee, "audit")).text)).toContain("Deadline 15 Apr 2027");
 });
 
 test("local mode's button sends a round as if its day had come, once", async () => {
