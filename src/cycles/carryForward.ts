@@ -57,7 +57,10 @@ export class CarryForward {
   /** Schedules the job (the safety net), then carries as much as fits in `budgetMs` for the admin's answer. */
   async start(cycleId: string, budgetMs: number): Promise<CarryProgress | undefined> {
     await this.d.scheduler.schedule(carryJobId(cycleId), CARRY_JOB, new Date(this.d.now().getTime() + 15_000), { cycleId }, { ifEarlier: true });
-    return this.run(cycleId, new Date(Date.now() + budgetMs));
+    const progress = await this.run(cycleId, new Date(Date.now() + budgetMs));
+    // Not finished in the answer's time: the job carries on at once, on any instance.
+    if (progress && progress.done < progress.agencies) await this.d.scheduler.schedule(carryJobId(cycleId), CARRY_JOB, this.d.now(), { cycleId }, { ifEarlier: true });
+    return progress;
   }
 
   /** Carries into every return not done yet, until `until` (wall clock). Idempotent. */

@@ -15,7 +15,7 @@ import { CYCLE_VERBS } from "./verbs";
 import "./views";
 
 /** How long the admin's button waits for carry forward before answering with its progress (Teams gives a card action about 5 s). */
-export const CARRY_BUDGET_MS = 3_000;
+export const CARRY_BUDGET_MS = 2_500;
 
 /**
  * The next cycle (docs/cycles.md): carry forward from the previous cycle when one opens (the
