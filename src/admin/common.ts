@@ -27,6 +27,8 @@ export interface AdminDeps {
   returnService: ReturnService;
   cycleCache: CycleCache;
   now: () => Date;
+  /** Agencies' own deadlines in a cycle (extensions for one agency: docs/deadlines.md). */
+  ownDeadlines?: (cycleId: string) => Promise<Map<string, string>>;
 }
 
 export const DENIED = "Only the partnership's admins can do this. If you should be one, ask your partnership's business manager to add you.";

@@ -253,3 +253,12 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 15_000) {
     await new Promise((res) => setTimeout(res, 200));
   }
 }
+
+test("the admin's status counts an agency past the deadline by its own date", async () => {
+  setClock("2027-04-20T10:00:00Z");
+  const status = await bot.say(admin, "status");
+  // Plover (the cycle's 15 April) is past it; Kestrel has until 30 April; the others have submitted.
+  expect(plain(status.text)).toContain("1 past the deadline without a submission");
+  const rows = await bot.app.services.admin.status.rows((await bot.app.services.repos.cycles.get(cycleId))!);
+  expect(rows.filter((r) => r.overdue).map((r) => r.agencyId)).toEqual(["plover"]);
+});
