@@ -261,4 +261,9 @@ test("the admin's status counts an agency past the deadline by its own date", as
   expect(plain(status.text)).toContain("1 past the deadline without a submission");
   const rows = await bot.app.services.admin.status.rows((await bot.app.services.repos.cycles.get(cycleId))!);
   expect(rows.filter((r) => r.overdue).map((r) => r.agencyId)).toEqual(["plover"]);
+  // And the digest's "past the deadline without a submission" the same way.
+  const { composeDigest } = await import("../../src/digest/composer");
+  const posting = bot.app.services.digest.posting as unknown as { composerDeps(): Parameters<typeof composeDigest>[0] };
+  const record = await composeDigest(posting.composerDeps(), { teamId: "t", channelId: "c", partnerships: ["Westmere"] }, "2027-04-20T10:00");
+  expect(record.figures?.overdueAgencies.map((a) => a.agencyId)).toEqual(["plover"]);
 });
