@@ -10,7 +10,7 @@ import { act, covers, plural, requireAdmin } from "../admin/common";
 import { cleanLine, deadlineField } from "../admin/validation";
 import { daysLeftText, formatDate, formatWhen, ukDate } from "../time";
 import type { DeadlineDeps } from "./deps";
-import type { DeadlineReminders } from "./reminders";
+import { reminderJobId, type DeadlineReminders } from "./reminders";
 import { daysLabel, daysText, parseReminderDays } from "./rules";
 import { DEADLINE_VERBS } from "./verbs";
 import type { DeadlineFormView } from "./views";
@@ -40,6 +40,8 @@ export class DeadlineAdmin {
 
   async form(actor: Actor, cycleId: string, o: { notice?: NoticeView; problems?: string[]; typed?: { agencyId: string; deadline: string; reminderDays: string } } = {}): Promise<DeadlineFormView> {
     const { cycle } = await this.cycleFor(actor, cycleId);
+    // A cycle made outside the bot (demo data, a script) has no reminder job yet: plan it now.
+    if (cycle.status === "open" && !(await this.d.scheduler.get(reminderJobId(cycleId)))) await this.reminders.replan(cycleId);
     const plans = await this.reminders.plan(cycle);
     const today = ukDate(this.d.now());
     const open = cycle.status === "open";

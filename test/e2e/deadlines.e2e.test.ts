@@ -267,3 +267,11 @@ test("the admin's status counts an agency past the deadline by its own date", as
   const record = await composeDigest(posting.composerDeps(), { teamId: "t", channelId: "c", partnerships: ["Westmere"] }, "2027-04-20T10:00");
   expect(record.figures?.overdueAgencies.map((a) => a.agencyId)).toEqual(["plover"]);
 });
+
+test("a cycle made outside the bot gets its reminders planned when the admin first opens its deadline card", async () => {
+  const s = bot.app.services;
+  await s.repos.cycles.create({ cycleId: "scripted", name: "Scripted cycle", deadline: "2027-06-30", templateId: "s11-default", templateVersion: (await s.repos.cycles.get(cycleId))!.templateVersion, partnerships: ["Eastshire"], status: "open", createdAt: clock().toISOString(), createdBy: "script" });
+  expect(await s.delivery.scheduler.get(reminderJobId("scripted"))).toBeUndefined();
+  await bot.invoke(admin, "admin.deadline.form", { cycleId: "scripted" });
+  expect(await s.delivery.scheduler.get(reminderJobId("scripted"))).toMatchObject({ dueAt: "2027-06-16T08:00:00.000Z" });
+});
