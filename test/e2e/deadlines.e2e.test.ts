@@ -1,7 +1,7 @@
 import { startBot, type BotUnderTest } from "../support/botUnderTest";
 import { startApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
-import { actionOf, plain, textOf } from "../support/cardTools";
+import { actionOf, actionsOf, plain, textOf } from "../support/cardTools";
 import { newTeamsUser, personalConversationId, TEST_TENANT_ID, type TeamsUser } from "../support/teamsActivity";
 import { returnPartition } from "../../src/storage/returnsRepo";
 import { DEADLINE_MESSAGES, extensionBatchId, reminderBatchId, reminderJobId } from "../../src/deadlines/reminders";
@@ -274,4 +274,13 @@ test("a cycle made outside the bot gets its reminders planned when the admin fir
   expect(await s.delivery.scheduler.get(reminderJobId("scripted"))).toBeUndefined();
   await bot.invoke(admin, "admin.deadline.form", { cycleId: "scripted" });
   expect(await s.delivery.scheduler.get(reminderJobId("scripted"))).toMatchObject({ dueAt: "2027-06-16T08:00:00.000Z" });
+});
+
+test("typing deadlines lists the open cycles for an admin, and refuses anyone else; help lists it", async () => {
+  const listed = await bot.say(admin, "deadlines");
+  expect(actionOf(listed.card, "admin.deadline.form", (a) => a.data.cycleId === cycleId).title).toBe("Deadline and reminders of Section 11 audit 2027");
+  expect(plain((await bot.say(lee, "deadlines")).text)).toContain("Only the partnership's admins");
+  const help = (await bot.say(lee, "help")).card;
+  const commands = actionsOf(help).map((a) => a.data.command);
+  expect(commands).toEqual(expect.arrayContaining(["compare", "deadlines", "audit", "help"]));
 });
