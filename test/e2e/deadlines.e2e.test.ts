@@ -17,6 +17,7 @@ const lee = newTeamsUser({ name: "Lee Lead", email: "lee@plover.example" });
 const hana = newTeamsUser({ name: "Hana Heron", email: "hana@heron.example" });
 const oz = newTeamsUser({ name: "Oz Osprey", email: "oz@osprey.example" });
 const stranger = newTeamsUser({ name: "Sam Stranger", email: "sam@elsewhere.example" });
+const wendy = newTeamsUser({ name: "Wendy Wren", email: "wendy@wren.example" }); // has blocked the bot in Teams: reached by e-mail
 const KIM = "kim@kestrel.example"; // registered by e-mail, never opens Teams: reached by e-mail
 
 let offset = 0;
@@ -50,19 +51,21 @@ beforeAll(async () => {
     ["heron", "Heron **Health** [click](https://evil.example)", ["Westmere"]],
     ["kestrel", "Kestrel Youth Club", ["Westmere"]],
     ["osprey", "Osprey Police", ["Westmere"]],
+    ["wren", "Wren Nursery", ["Westmere"]],
     ["faraway", "Faraway Trust", ["Eastshire"]],
   ] as const) {
     await s.repos.agencies.create({ agencyId, name, sector: "education", partnerships: [...partnerships], createdAt: "", createdBy: "" });
   }
-  for (const u of [admin, lee, hana, oz, stranger]) bot.addToRoster(u);
+  for (const u of [admin, lee, hana, oz, stranger, wendy]) bot.addToRoster(u);
   const created = await bot.invoke(admin, "admin.cycle.create", { name: "Section 11 audit 2027", deadline: "2027-03-31", partnerships: "Westmere", templateId: "" });
   expect(text(created)).toContain("is open");
   cycleId = (await s.repos.cycles.list())[0].cycleId;
-  for (const [u, agencyId] of [[lee, "plover"], [hana, "heron"], [oz, "osprey"]] as const) {
+  for (const [u, agencyId] of [[lee, "plover"], [hana, "heron"], [oz, "osprey"], [wendy, "wren"]] as const) {
     await bot.invoke(admin, "admin.assign", { agencyId, role: "lead", email: u.email, personName: u.name });
     await bot.say(u, "hi");
   }
   await bot.invoke(admin, "admin.assign", { agencyId: "kestrel", role: "lead", email: KIM, personName: "Kim Kestrel" });
+  bot.connector.failConversation(personalConversationId(wendy), 403);
   // Osprey has submitted (its sign-off is the Section 11 tests' subject): header as a sign-off leaves it.
   const pk = returnPartition(cycleId, "osprey");
   const loaded = await s.repos.returns.load(pk);
@@ -81,6 +84,9 @@ test("D-14: every lead of an agency that has not submitted is reminded once, wit
   expect(plover.map((r) => [r.state, r.channel])).toEqual([["sent", "teams"]]);
   expect(heron.map((r) => [r.state, r.channel])).toEqual([["sent", "teams"]]);
   expect(kestrel.map((r) => [r.state, r.channel, r.recipient.kind])).toEqual([["sent", "email", "email"]]);
+  // Teams cannot reach Wendy (403): the same reminder goes to her e-mail through the outbox.
+  const wren = await settled("wren", "2027-03-31", 14, 1);
+  expect(wren.map((r) => [r.state, r.channel, r.recipient.kind])).toEqual([["sent", "email", "person"]]);
   expect(await rows("osprey", "2027-03-31", 14)).toEqual([]);
   await bot.connector.waitFor((a) => remindersTo(lee).includes(a), 10_000);
   const card = remindersTo(lee)[0].body.attachments[0].content;
@@ -126,9 +132,11 @@ test("whether an agency has submitted is checked again when the message is sent"
 });
 
 test("D-7 with a second bot process on the same storage: each lead reminded once; an agency that submitted in between gets nothing", async () => {
-  const pk = returnPartition(cycleId, "heron");
-  const loaded = await bot.app.services.repos.returns.load(pk);
-  await bot.app.services.repos.returns.updateHeader(pk, { status: "submitted", submissionCount: 1, lastSubmittedAt: clock().toISOString() }, loaded!.headerEtag);
+  for (const agencyId of ["heron", "wren"]) {
+    const pk = returnPartition(cycleId, agencyId);
+    const loaded = await bot.app.services.repos.returns.load(pk);
+    await bot.app.services.repos.returns.updateHeader(pk, { status: "submitted", submissionCount: 1, lastSubmittedAt: clock().toISOString() }, loaded!.headerEtag);
+  }
   // A second instance of the bot: its own scheduler and dispatcher, the same tables and clock.
   const second = await startApp(loadConfig({ ...bot.app.services.config.raw, BOT_SERVICE_URL: bot.connector.serviceUrl }), { now: clock });
   try {
