@@ -192,3 +192,20 @@ test("the digest reads 'against the previous cycle': the cycle carried from, per
   expect(shown).toContain("Against the previous cycle (Section 11 audit 2024-26)");
   expect(shown).toContain(`${s1} 0% → 100%`);
 }, 60_000);
+
+test("carry forward left half done finishes by itself: its stored job carries on without anyone pressing", async () => {
+  faults.failNext((r) => r.method === "POST" && r.url.includes("$batch") && r.body.includes("plover"), 1, 503);
+  const res = await bot.invoke(admin, "admin.cycle.create", { name: "Section 11 audit 2028-30", deadline: "2028-03-31", partnerships: "Westmere", templateId: "", reminderDays: "", carryFrom: NEW });
+  expect(text(res)).toMatch(/Agencies done:? 2 of 3/);
+  const third = (await bot.app.services.repos.cycles.list()).find((c) => c.name === "Section 11 audit 2028-30")!.cycleId;
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const headers = await bot.app.services.repos.returns.listHeaders(third);
+    if (headers.length === 3 && headers.every((h) => h.carriedFrom === NEW)) break;
+    if (Date.now() > until) throw new Error(`carry forward did not finish: ${JSON.stringify(headers.map((h) => [h.agencyId, h.carriedFrom]))}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const plover = await bot.app.services.repos.returns.load(returnPartition(third, "plover"));
+  expect([...plover!.answers.values()].filter((a) => a.carriedFrom === NEW)).toHaveLength(all.length);
+  expect((await bot.app.services.repos.cycles.get(NEW))!.status).toBe("closed");
+}, 60_000);
