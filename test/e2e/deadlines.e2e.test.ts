@@ -211,6 +211,11 @@ test("bad input to every deadline verb: another partnership's agency, an unknown
   expect(text(huge)).toMatch(/not a real date/);
   const earlier = await bot.invoke(admin, "admin.deadline.extend", { cycleId, agencyId: "plover", deadline: "2027-04-10" });
   expect(text(earlier)).toContain("must be after its current one (15 Apr 2027)");
+  const badDays = await bot.invoke(admin, "admin.deadline.demo", { cycleId, days: "<b>7</b>" });
+  expect(badDays.status).toBe(200);
+  expect(text(badDays)).not.toMatch(/new messages? queued/);
+  const otherCycle = await bot.invoke(admin, "admin.deadline.demo", { cycleId: "no-such-cycle", days: "7" });
+  expect(text(otherCycle)).toContain("That cycle does not exist");
   const longCycleId = await bot.invoke(admin, "admin.deadline.form", { cycleId: "c".repeat(500) });
   expect(text(longCycleId)).not.toContain("Deadline and reminders");
   for (const [verb, data] of [
