@@ -180,6 +180,12 @@ test("an extension for every agency tells the leads concerned, keeps a later own
   await bot.connector.waitFor((a) => a.conversationId === personalConversationId(lee) && plain(textOf(a.body?.attachments?.[0]?.content ?? {})).includes("Deadline extended to 15 Apr 2027"), 15_000);
   expect(before).toBe(0);
   expect((await bot.app.services.delivery.outbox.batchStatus(extensionBatchId(cycleId, "kestrel", "2027-04-15"))).rows).toEqual([]);
+  // Pressed again (a double click, or after a failure part-way): nothing changes, nobody is told twice.
+  const again = await bot.invoke(admin, "admin.deadline.extend", { cycleId, agencyId: "*", deadline: "2027-04-15" });
+  expect(text(again)).toContain("The deadline for every agency is already 15 Apr 2027");
+  await new Promise((res) => setTimeout(res, 1000));
+  expect((await bot.app.services.delivery.outbox.batchStatus(extensionBatchId(cycleId, "plover", "2027-04-15"))).rows).toHaveLength(1);
+  expect(bot.connector.activities.filter((a) => a.conversationId === personalConversationId(lee) && plain(textOf(a.body?.attachments?.[0]?.content ?? {})).includes("Deadline extended to 15 Apr 2027"))).toHaveLength(1);
   // D-14 of 15 April is 1 April, 09:00 BST.
   await waitForJob("2027-04-01T08:00:00.000Z");
   setClock("2027-04-01T08:00:05Z");
