@@ -1,14 +1,17 @@
 /**
  * npx tsx bench/digest.ts: the Executive's digest and one drill-down, at the seed partnership's
- * size (60 agencies x 60 indicators x 2 cycles, 20,000 training evaluations) and at 10 times the
- * agencies and evaluations, against a full-scan aggregation of the same data in the same run.
+ * size (60 agencies x 60 indicators x 2 cycles, 600 training sessions with 20,000 evaluation
+ * answers stored as the training feature stores them, read through its real provider) and at 10
+ * times the agencies, sessions and answers, against a full-scan aggregation of the same data in the same run.
  * Prints wall time (median of 5 warm runs; the baselines run once) and storage requests; exits 1 when a target is missed:
  *   - the digest: at most 10 storage requests and 300 ms at the first size;
  *   - requests grow with agencies, not answers (10x the agencies: a few more pages, not 10x);
- *   - at least 10x fewer requests than the full scan.
+ *   - at least 10x fewer requests than the full scan;
+ *   - training figures (both periods): one query each for sessions, headcounts and tallies, a page
+ *     per 1,000 sessions, and no answer read; the tallies agree with a full scan of the answers.
  * Embedded in-memory Azurite. DIGEST_BENCH_SIZES=60,600 changes the sizes.
  */
-import { odata, TableClient, type TransactionAction } from "@azure/data-tables";
+import { odata, type TransactionAction } from "@azure/data-tables";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/log";
 import { composeServices } from "../src/compose";
@@ -24,7 +27,13 @@ import type { Agency, Sector } from "../src/storage/agenciesRepo";
 import { ReportingService } from "../src/reporting/summaries";
 import { digestFigures } from "../src/reporting/aggregate";
 import { agencyFacts } from "../src/reporting/facts";
-import { SMALL_GROUP, type TrainingFigures, type TrainingFiguresProvider, type TrainingQuery } from "../src/reporting/training";
+import { SMALL_GROUP, yearStart, type TrainingFigures, type TrainingQuery } from "../src/reporting/training";
+import { StoredTrainingFigures } from "../src/training/digestFigures";
+import { tallyOf } from "../src/training/tally";
+import type { Answers } from "../src/training/questions";
+import { headcountEntity, sessionEntity, TrainingRepo } from "../src/storage/trainingRepo";
+import { answerEntity, EvaluationsRepo } from "../src/storage/evaluationsRepo";
+import { tallyEntity } from "../src/storage/answerTalliesRepo";
 import { composeDigest } from "../src/digest/composer";
 import { DigestService } from "../src/digest/service";
 import type { Template } from "../src/section11/template";
@@ -47,77 +56,72 @@ const TEMPLATE: Template = {
 const IDS = TEMPLATE.standards.flatMap((s) => s.indicators.map((i) => i.id));
 
 /**
- * Training evaluations as the training feature is expected to keep them: one row per evaluation,
- * and a row per session updated with each evaluation (counts and sums), so figures for a period
- * read the sessions (hundreds), not the evaluations (tens of thousands). The full scan reads every evaluation.
+ * The training programme as the training feature stores it: session rows (Training, PK "session"),
+ * each session's headcount (PK "headcount"), its evaluation answers (EvaluationAnswers, one row per
+ * person under a pseudonym) and its tally (PK "tallies"), as saving each answer leaves them. Loaded
+ * in batches with the repositories' own row builders (saving 200,000 answers one by one through
+ * the services would take the bench an hour; the save path and its tally are tested in
+ * test/integration/trainingTallies.test.ts, the digest e2e test and bench/evaluations.ts). Delegate
+ * rows are not written: the digest reads the headcounts, and lists a session's delegates only
+ * when its headcount is stale. Read through the real provider (StoredTrainingFigures); the full
+ * scan reads every answer.
  */
-class BenchTraining implements TrainingFiguresProvider {
-  constructor(
-    private readonly table: TableClient,
-    /** The per-session rows, in a table of their own (as the training feature keeps its sessions). */
-    private readonly sessionsTable: TableClient,
-  ) {}
+class BenchTraining {
+  readonly provider: StoredTrainingFigures;
+  constructor(private readonly store: TableStore) {
+    this.provider = new StoredTrainingFigures({ repo: new TrainingRepo(store), answers: new EvaluationsRepo(store) });
+  }
 
   async load(sessions: number, evaluations: number, today: string): Promise<void> {
+    const training = this.store.table("Training");
+    const answersTable = this.store.table("EvaluationAnswers");
     const perSession = Math.ceil(evaluations / sessions);
+    const courses = ["Basic child protection", "Neglect assessment tool", "Child exploitation", "Contextual safeguarding (taster)"];
     let written = 0;
     const pending: Array<Promise<unknown>> = [];
-    const summaries: TransactionAction[] = [];
+    const sessionRows: TransactionAction[] = [];
+    const headcounts: TransactionAction[] = [];
+    const tallies: TransactionAction[] = [];
     for (let s = 0; s < sessions; s++) {
+      const sessionId = `s-${String(s).padStart(10, "0")}`;
       const date = addDays(today, -((s * 7) % 240));
+      const startsAt = `${date}T09:30:00.000Z`;
+      const sentAt = `${date}T11:00:00.000Z`;
+      const course = courses[s % courses.length];
+      sessionRows.push(["create", sessionEntity({ sessionId, courseId: `c-course0000${s % courses.length}`, courseTitle: course, startsAt, durationMinutes: 90, mode: "virtual", venue: "Teams", trainer: "Trainer", state: "closed", closedAt: sentAt, endSentAt: sentAt, followSentAt: s % 3 ? sentAt : undefined, createdAt: startsAt, createdBy: "bench" })]);
       const n = Math.min(perSession, evaluations - written);
-      const rows: TransactionAction[] = [];
-      let sumRating = 0;
-      let sumBefore = 0;
-      let sumAfter = 0;
-      for (let e = 0; e < n; e++) {
-        const rating = 3 + ((s + e) % 3);
-        sumRating += rating;
-        sumBefore += 2;
-        sumAfter += 4;
-        rows.push(["upsert", { partitionKey: `e|${s}`, rowKey: String(e).padStart(5, "0"), rating, before: 2, after: 4, date }]);
-      }
-      for (let i = 0; i < rows.length; i += 100) pending.push(this.table.submitTransaction(rows.slice(i, i + 100)));
-      summaries.push(["upsert", { partitionKey: "sessions", rowKey: String(s).padStart(6, "0"), date, delegates: Math.round(n * 1.5), answered: n, sumRating, sumBefore, sumAfter, quote: s % 97 === 0 ? `Session ${s}: I will use this when escalating cases.` : "" }]);
+      const answers = Array.from({ length: n }, (_, e): { quoteKey: string; answers: Answers } => ({
+        quoteKey: `q${e}`,
+        answers: { kind: "end", overall: 3 + ((s + e) % 3), outcomes: ["yes", "partly"], confidenceBefore: 2 + (e % 2), confidenceAfter: 4, trainer: 5, materials: 4, doDifferently: e % 40 === 7 ? `Session ${s}: I will use this when escalating cases.` : "I will share this with my team.", comment: "", consentQuote: e % 40 === 7 },
+      }));
+      const rows: TransactionAction[] = answers.map((a, e) => ["create", answerEntity(sessionId, `p${String(e).padStart(20, "0")}`, a.answers, true)]);
+      for (let i = 0; i < rows.length; i += 100) pending.push(answersTable.submitTransaction(rows.slice(i, i + 100)));
+      headcounts.push(["create", headcountEntity(sessionId, Math.round(n * 1.6), Math.round(n * 1.5))]);
+      tallies.push(["create", tallyEntity(tallyOf(sessionId, answers))]);
       written += n;
       if (pending.length >= 8) await Promise.all(pending.splice(0));
     }
     await Promise.all(pending);
-    for (let i = 0; i < summaries.length; i += 100) await this.sessionsTable.submitTransaction(summaries.slice(i, i + 100));
+    for (const [table, list] of [[training, sessionRows], [training, headcounts], [answersTable, tallies]] as const) for (let i = 0; i < list.length; i += 100) await table.submitTransaction(list.slice(i, i + 100));
   }
 
-  async figures(q: TrainingQuery): Promise<TrainingFigures | undefined> {
-    let sessions = 0;
-    let delegates = 0;
-    let answered = 0;
-    let r = 0;
-    let b = 0;
-    let a = 0;
-    const quotes: string[] = [];
-    for await (const e of this.sessionsTable.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq 'sessions' and date ge ${q.from} and date le ${q.to}` } })) {
-      sessions++;
-      delegates += Number(e.delegates);
-      answered += Number(e.answered);
-      r += Number(e.sumRating);
-      b += Number(e.sumBefore);
-      a += Number(e.sumAfter);
-      if (e.quote && quotes.length < 3) quotes.push(String(e.quote));
-    }
-    if (!sessions) return undefined;
-    return { sessions, delegates, answered, averageRating: r / answered, confidence: { before: b / answered, after: a / answered }, quotes };
-  }
-
-  /** The baseline: every evaluation row read and summed. */
+  /** The baseline: every answer row read and summed (and the sessions, for their dates). */
   async fullScan(q: TrainingQuery): Promise<TrainingFigures | undefined> {
+    const sessions = new Map((await new TrainingRepo(this.store).listSessions()).map((x) => [x.sessionId, x]));
     let answered = 0;
     let r = 0;
-    const sessions = new Set<string>();
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey ge 'e|' and PartitionKey lt 'e}' and date ge ${q.from} and date le ${q.to}` } })) {
+    const seen = new Set<string>();
+    for await (const e of this.store.table("EvaluationAnswers").listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey ge 'answers|' and PartitionKey lt 'answers}'` } })) {
+      const session = sessions.get(String(e.sessionId));
+      const day = session?.startsAt.slice(0, 10) ?? "";
+      if (!session || day < q.from || day > q.to) continue;
+      const a = JSON.parse(String(e.answers)) as Answers;
+      if (a.kind !== "end") continue;
       answered++;
-      r += Number(e.rating);
-      sessions.add(e.partitionKey!);
+      r += a.overall;
+      seen.add(session.sessionId);
     }
-    return answered >= SMALL_GROUP ? { sessions: sessions.size, delegates: Math.round(answered * 1.5), answered, averageRating: r / answered, quotes: [] } : undefined;
+    return answered >= SMALL_GROUP ? { sessions: seen.size, delegates: 0, answered, averageRating: r / answered, quotes: [] } : undefined;
   }
 }
 
@@ -261,7 +265,7 @@ async function fullScanDigest(store: TableStore, s: ReturnType<typeof composeSer
 
 async function main() {
   const azurite = await startEmbeddedAzurite({ inMemory: true });
-  const rows: Array<{ agencies: number; evaluations: number; digest: Measured; drill: Measured; scan: Measured; range: Measured; answers: number }> = [];
+  const rows: Array<{ agencies: number; evaluations: number; digest: Measured; drill: Measured; scan: Measured; range: Measured; answers: number; training: Measured & { answerTableRequests: number; sessions: number } }> = [];
   let failed = false;
   try {
     for (const size of SIZES) {
@@ -270,11 +274,7 @@ async function main() {
       await store.ensureTables();
       const config = loadConfig({ TABLES_CONNECTION_STRING: azurite.connectionString, TABLE_PREFIX: `dig${size}`, LOG_LEVEL: "silent" });
       const s = composeServices(config, store, createLogger("silent"));
-      const trainingTable = TableClient.fromConnectionString(azurite.connectionString, `dig${size}Evaluations`, { allowInsecureConnection: true, additionalPolicies: [{ policy: counter.policy, position: "perCall" }] });
-      await trainingTable.createTable();
-      const sessionsTable = TableClient.fromConnectionString(azurite.connectionString, `dig${size}Sessions`, { allowInsecureConnection: true, additionalPolicies: [{ policy: counter.policy, position: "perCall" }] });
-      await sessionsTable.createTable();
-      const training = new BenchTraining(trainingTable, sessionsTable);
+      const training = new BenchTraining(store);
       const today = ukDate(new Date());
       const t0 = performance.now();
       const { current, previous } = await load(store, s, size, training, today);
@@ -285,11 +285,21 @@ async function main() {
       const channel = { teamId: "19:bench-team", channelId: "19:bench-channel@thread.tacv2", partnerships: ["Benchshire"] };
       const reg: Registration = { ...channel, tenantId: "t", channelName: "", frequency: "weekly", weekday: 1, monthDay: 1, time: "09:00", sections: ["returns", "standards", "attention", "training"], paused: false, registeredBy: { tenantId: "t", aadObjectId: "a" }, registeredByName: "", createdAt: "", updatedAt: "" };
       await digests.putRegistration(reg);
-      const deps = { reporting, agencies: s.repos.agencies, digests, training: () => training, now: () => new Date() };
+      const deps = { reporting, agencies: s.repos.agencies, digests, training: () => training.provider, now: () => new Date() };
       const service = new DigestService({ digests, reporting, agencies: s.repos.agencies, cycles: s.repos.cycles, returns: s.repos.returns, access: s.access, delivery: s.delivery, now: () => new Date(), log: s.log });
       const ctx = { actor: { principal: { tenantId: "t", aadObjectId: "a" }, name: "Exec" }, place: { scope: "channel" as const, teamId: channel.teamId, channelId: channel.channelId }, channelMembers: async () => new Set(["t:a"]) };
 
       const digest = await measure(counter, () => composeDigest(deps, channel, today));
+      // The training part alone, both periods as the composer asks for them.
+      const periods = [{ partnerships: ["Benchshire"], from: addDays(today, -30), to: today }, { partnerships: ["Benchshire"], from: yearStart(today), to: today }];
+      const trainingRun = await measure(counter, () => Promise.all(periods.map((q) => training.provider.figures(q))));
+      const tm = counter.mark;
+      const [, ytdFigures] = await Promise.all(periods.map((q) => training.provider.figures(q)));
+      const trainingReqs = counter.since(tm);
+      const sessionCount = size * 10;
+      const trainingMeasured = { ...trainingRun, answerTableRequests: trainingReqs.filter((r) => r.table.endsWith("EvaluationAnswers")).length, sessions: sessionCount };
+      const scanned = await training.fullScan(periods[1]);
+      if (!ytdFigures || !scanned || ytdFigures.answered !== scanned.answered || Math.abs((ytdFigures.averageRating ?? 0) - (scanned.averageRating ?? 0)) > 1e-9) throw new Error(`the training tallies and the full scan disagree: ${JSON.stringify({ tallies: ytdFigures && { answered: ytdFigures.answered, averageRating: ytdFigures.averageRating }, scan: scanned && { answered: scanned.answered, averageRating: scanned.averageRating } })}`);
       if (process.env.DIGEST_BENCH_PROFILE) {
         const m = counter.mark;
         await composeDigest(deps, channel, today);
@@ -306,7 +316,7 @@ async function main() {
         if (JSON.stringify({ ...a, byPartnership: [] }) !== JSON.stringify({ ...b, byPartnership: [] })) throw new Error(`the summary rows and the full scan (${mode}) disagree`);
       }
       const answers = size * INDICATORS * 2;
-      rows.push({ agencies: size, evaluations: Math.round(size * EVALUATIONS_PER_AGENCY), digest, drill, scan, range, answers });
+      rows.push({ agencies: size, evaluations: Math.round(size * EVALUATIONS_PER_AGENCY), digest, drill, scan, range, answers, training: trainingMeasured });
       out(`loaded ${size} agencies x ${INDICATORS} indicators x 2 cycles (${answers.toLocaleString("en-GB")} answers) and ${Math.round(size * EVALUATIONS_PER_AGENCY).toLocaleString("en-GB")} evaluations in ${(loadMs / 1000).toFixed(1)} s`);
     }
   } finally {
@@ -315,20 +325,27 @@ async function main() {
   out("");
   out("agencies  answers  evaluations | digest: ms requests | drill-down: ms requests | full scan (repository): ms requests | full scan (range scans): ms requests");
   for (const r of rows) out(`${String(r.agencies).padStart(8)} ${String(r.answers).padStart(8)} ${String(r.evaluations).padStart(12)} | ${r.digest.ms.toFixed(0).padStart(10)} ${String(r.digest.requests).padStart(8)} | ${r.drill.ms.toFixed(0).padStart(14)} ${String(r.drill.requests).padStart(8)} | ${r.scan.ms.toFixed(0).padStart(26)} ${String(r.scan.requests).padStart(8)} | ${r.range.ms.toFixed(0).padStart(26)} ${String(r.range.requests).padStart(8)}`);
+  out("");
+  out("sessions  evaluations | training figures, both periods: ms requests (of which EvaluationAnswers)");
+  for (const r of rows) out(`${String(r.training.sessions).padStart(8)} ${String(r.evaluations).padStart(12)} | ${r.training.ms.toFixed(0).padStart(33)} ${String(r.training.requests).padStart(8)} (${r.training.answerTableRequests})`);
   const [first, big] = rows;
   const check = (ok: boolean, what: string) => {
     out(`${ok ? "ok  " : "MISS"} ${what}`);
     if (!ok) failed = true;
   };
+  // Training: sessions, headcounts and tallies, one query each, a page per 1,000 sessions; no answer is read.
+  const pages = (r: (typeof rows)[number]) => 3 * Math.ceil(r.training.sessions / 1000);
   out("");
   if (first) {
     check(first.digest.requests <= 10, `digest at ${first.agencies} agencies: ${first.digest.requests} storage requests (target <= 10)`);
     check(first.digest.ms <= 300, `digest at ${first.agencies} agencies: ${first.digest.ms.toFixed(0)} ms (target <= 300)`);
+    check(first.training.requests <= pages(first) && first.training.answerTableRequests <= Math.ceil(first.training.sessions / 1000), `training at ${first.training.sessions} sessions, ${first.evaluations.toLocaleString("en-GB")} evaluations: ${first.training.requests} storage requests, ${first.training.answerTableRequests} on the answers' table (target <= ${pages(first)}: a page per 1,000 sessions per list, no answer read)`);
     check(first.scan.requests >= 10 * first.digest.requests, `full scan (repository reads) needs ${(first.scan.requests / first.digest.requests).toFixed(1)}x the digest's requests (target >= 10x); range scans ${(first.range.requests / first.digest.requests).toFixed(1)}x on Azurite`);
   }
   if (first && big) {
     const growth = big.digest.requests / first.digest.requests;
     check(growth < big.agencies / first.agencies / 2, `10x the agencies: digest requests x${growth.toFixed(2)} (answers x${(big.answers / first.answers).toFixed(0)}): grows with agencies' pages, not answers`);
+    check(big.training.requests <= pages(big) && big.training.answerTableRequests <= Math.ceil(big.training.sessions / 1000), `training at ${big.training.sessions} sessions, ${big.evaluations.toLocaleString("en-GB")} evaluations: ${big.training.requests} storage requests (x${(big.training.requests / first.training.requests).toFixed(1)} for x${(big.evaluations / first.evaluations).toFixed(0)} evaluations; target <= ${pages(big)}: grows with sessions' pages, not answers)`);
     check(big.scan.requests >= 10 * big.digest.requests, `full scan (repository reads) at ${big.agencies} agencies needs ${(big.scan.requests / big.digest.requests).toFixed(1)}x the digest's requests (target >= 10x); range scans ${(big.range.requests / big.digest.requests).toFixed(1)}x on Azurite`);
   }
   process.exitCode = failed ? 1 : 0;

@@ -7,7 +7,8 @@
  * not stored) and duplicated (more than one stored answer for one person). One process: the bot
  * and an in-memory Azurite; the evaluation is marked sent without sending anything, so the
  * measurement is the submissions alone (after 20 unmeasured warm-up submissions from other
- * delegates). Exits 1 if anything is lost or doubled.
+ * delegates). Also checks the session's tally (the digest's training figures) against the stored
+ * answers. Exits 1 if anything is lost or doubled, or the tally differs.
  * EVAL_DELEGATES and EVAL_SECONDS change the size.
  */
 import { randomUUID } from "node:crypto";
@@ -101,9 +102,15 @@ async function main() {
     log(`  latency, Teams       p50 ${fmt(percentile(ms("teams"), 50))} ms, p99 ${fmt(percentile(ms("teams"), 99))} ms`);
     log(`  latency, web         p50 ${fmt(percentile(ms("web"), 50))} ms, p99 ${fmt(percentile(ms("web"), 99))} ms`);
     log(`  answers stored       ${stored.length} (one per person: ${pseudonyms.size}); completion records marked ${answeredRecords}`);
+    // The session's tally (what the digest reads) against every stored answer, warm-ups included.
+    const allStored = await t.deps.answers.list(sessionId);
+    const tally = await t.deps.answers.getTally(sessionId);
+    const overallSum = allStored.reduce((n, a) => n + (a.answers.kind === "end" ? a.answers.overall : 0), 0);
+    const tallyOk = !!tally && tally.end === allStored.length && tally.overall === overallSum;
+    log(`  tally for the digest ${tally?.end ?? 0} answers, overall sum ${tally?.overall ?? 0} (stored rows: ${allStored.length}, ${overallSum}): ${tallyOk ? "equal" : "DIFFERENT"}`);
     log(`  lost                 ${lost}`);
     log(`  duplicated           ${duplicated}`);
-    if (lost || duplicated || results.some((r) => !r.ok)) process.exitCode = 1;
+    if (lost || duplicated || !tallyOk || results.some((r) => !r.ok)) process.exitCode = 1;
   } finally {
     await app.close();
     await connector.close();

@@ -51,6 +51,17 @@ param operatorIpAddress string = ''
 @description('App Service Node.js runtime. Node 20 reached end of life on 30 April 2026; use 22-lts once App Service stops offering 20-lts.')
 param nodeVersion string = '20-lts'
 
+@secure()
+@description('Signs the personal evaluation links sent to delegates outside Teams: 32+ random characters (openssl rand -base64 48). Kept in the Key Vault; written only when given, so a later provision without it keeps the stored one. Required before the first start.')
+param evaluationLinkSecret string = ''
+
+@secure()
+@description('Keys the pseudonym evaluation answers are stored under: 32+ random characters, different from the link secret. Written only when given; never change it while evaluations are open (answers of the same person would no longer match). Required before the first start.')
+param evaluationPseudonymSecret string = ''
+
+@description('A custom host name the bot is reached at, if any (evaluation links point there). Empty: the web app\'s own azurewebsites.net name.')
+param publicHostName string = ''
+
 @description('Daily ingestion cap of the Log Analytics workspace in GB, a safety net for cost (the first 5 GB a month are free).')
 param logDailyCapGb string = '0.5'
 
@@ -82,6 +93,9 @@ module resources 'resources.bicep' = {
     operatorIpAddress: operatorIpAddress
     nodeVersion: nodeVersion
     logDailyCapGb: logDailyCapGb
+    evaluationLinkSecret: evaluationLinkSecret
+    evaluationPseudonymSecret: evaluationPseudonymSecret
+    publicHostName: publicHostName
   }
 }
 

@@ -5,7 +5,8 @@
 //     - reads and writes Azure Tables (role "Storage Table Data Contributor"; TABLES_ENDPOINT + AZURE_CLIENT_ID)
 //     - sends telemetry to Application Insights with Entra ID (role "Monitoring Metrics Publisher")
 //     - is also the bot's identity when msaAppType is UserAssignedMSI (the default: no secret anywhere)
-//     - reads the bot's client secret from Key Vault, only when msaAppType is SingleTenant/MultiTenant
+//     - reads its secrets from Key Vault: the evaluation link and pseudonym secrets, and the bot's
+//       client secret when msaAppType is SingleTenant/MultiTenant
 //   Web App -> (VNet integration, Microsoft.Storage service endpoint) -> Storage, whose firewall
 //     admits only that subnet and, optionally, one operator IP address
 //   Web App -> Application Insights (local authentication disabled) -> Log Analytics workspace
@@ -30,6 +31,11 @@ param operatorPrincipalId string
 param operatorIpAddress string
 param nodeVersion string
 param logDailyCapGb string
+@secure()
+param evaluationLinkSecret string
+@secure()
+param evaluationPseudonymSecret string
+param publicHostName string
 
 var isMsi = msaAppType == 'UserAssignedMSI'
 // Built-in roles, by id (the same in every tenant).
@@ -224,17 +230,20 @@ resource appTelemetryPublish 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
-// ---------------------------------------------------------------- bot secret (SingleTenant/MultiTenant only)
+// ---------------------------------------------------------------- secrets
 
-// With the default UserAssignedMSI none of this is deployed: the bot has no secret at all.
-// An app registration's secret is kept in a vault that only the app's identity can read, and the
-// web app sees it through a Key Vault reference, so it is never stored as a plain app setting.
+// Secrets are kept in a vault that only the app's identity can read, and the web app sees them
+// through Key Vault references, so none is ever stored as a plain app setting: the evaluation link
+// and pseudonym secrets always, the bot's client secret with SingleTenant/MultiTenant (with the
+// default UserAssignedMSI the bot itself has no secret at all).
 // The vault keeps its public endpoint: it uses Azure RBAC only, nobody else is granted anything
-// on it, and the deployment writes the secret through Azure Resource Manager.
+// on it, and the deployment writes the secrets through Azure Resource Manager.
 var botSecretName = 'MicrosoftAppPassword'
+var evaluationLinkSecretName = 'evaluation-link-secret'
+var evaluationPseudonymSecretName = 'evaluation-pseudonym-secret'
 var vaultName = 'kv-${resourceToken}'
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = if (!isMsi) {
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: vaultName
   location: location
   tags: tags
@@ -251,7 +260,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = if (!isMsi) {
   }
 }
 
-// Written only when a value is given, so a later `azd provision` without BOT_APP_PASSWORD keeps
+// Each secret is written only when a value is given, so a later `azd provision` without it keeps
 // the stored secret; a new value becomes a new version, which the versionless reference picks up.
 resource botSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!isMsi && !empty(microsoftAppPassword)) {
   parent: vault
@@ -261,7 +270,25 @@ resource botSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!isMsi &
   }
 }
 
-resource appSecretAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!isMsi) {
+// Changing it stops links already sent from working: rotate only between evaluation rounds.
+resource evaluationLinkSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(evaluationLinkSecret)) {
+  parent: vault
+  name: evaluationLinkSecretName
+  properties: {
+    value: evaluationLinkSecret
+  }
+}
+
+// Changing it while evaluations are open breaks the match between a person's two answers.
+resource evaluationPseudonymSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(evaluationPseudonymSecret)) {
+  parent: vault
+  name: evaluationPseudonymSecretName
+  properties: {
+    value: evaluationPseudonymSecret
+  }
+}
+
+resource appSecretAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, identity.id, keyVaultSecretsUser)
   scope: vault
   properties: {
@@ -288,6 +315,10 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   }
 }
 
+var webAppName = 'app-${resourceToken}'
+// Personal evaluation links point here. Computed from the name rather than read from the site,
+// which cannot name itself in its own settings.
+var publicBaseUrl = empty(publicHostName) ? 'https://${webAppName}.azurewebsites.net' : 'https://${publicHostName}'
 var tablesEndpoint = 'https://${storage.name}.table.${environment().suffixes.storage}'
 var botAppId = isMsi ? identity.properties.clientId : microsoftAppId
 
@@ -325,6 +356,18 @@ var baseSettings = [
     value: appInsights.properties.ConnectionString
   }
   {
+    name: 'PUBLIC_BASE_URL'
+    value: publicBaseUrl
+  }
+  {
+    name: 'EVALUATION_LINK_SECRET'
+    value: '@Microsoft.KeyVault(SecretUri=https://${vaultName}${environment().suffixes.keyvaultDns}/secrets/${evaluationLinkSecretName}/)'
+  }
+  {
+    name: 'EVALUATION_PSEUDONYM_SECRET'
+    value: '@Microsoft.KeyVault(SecretUri=https://${vaultName}${environment().suffixes.keyvaultDns}/secrets/${evaluationPseudonymSecretName}/)'
+  }
+  {
     name: 'LOG_LEVEL'
     value: 'info'
   }
@@ -335,11 +378,11 @@ var baseSettings = [
   }
 ]
 
-// The client secret only exists for SingleTenant/MultiTenant, and then only as a reference that
-// App Service resolves with the identity named in keyVaultReferenceIdentity. Versionless, so a
-// rotated secret is picked up within a day, or at once when the app's settings change. The URI is
-// built from the vault's name rather than read from the vault, which is not deployed with
-// UserAssignedMSI.
+// The client secret only exists for SingleTenant/MultiTenant. Every secret reaches the app as a
+// reference that App Service resolves with the identity named in keyVaultReferenceIdentity.
+// Versionless, so a rotated secret is picked up within a day, or at once when the app's settings
+// change. A reference App Service cannot resolve stays as its literal text, which the bot refuses
+// at start (src/config.ts).
 var secretSettings = isMsi ? [] : [
   {
     name: 'MicrosoftAppPassword'
@@ -348,7 +391,7 @@ var secretSettings = isMsi ? [] : [
 ]
 
 resource web 'Microsoft.Web/sites@2023-12-01' = {
-  name: 'app-${resourceToken}'
+  name: webAppName
   location: location
   // azd finds the service to deploy by this tag (service "bot" in azure.yaml).
   tags: union(tags, {
@@ -387,8 +430,10 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
   dependsOn: [
     appTableAccess // so the first start can create its tables
     appTelemetryPublish
-    appSecretAccess // so the first start can resolve the secret's reference (SingleTenant/MultiTenant)
+    appSecretAccess // so the first start can resolve the secrets' references
     botSecret
+    evaluationLinkSecretValue
+    evaluationPseudonymSecretValue
   ]
 }
 

@@ -73,6 +73,8 @@ export async function startApp(config: Config, opts: { storagePolicies?: Pipelin
   log.info({ port, host, localMode: config.localMode }, "bot listening");
   // Every instance runs the scheduler: due sends and reminders are claimed from storage, so any number can.
   services.delivery.start();
+  // The actions' morning sweep (reminders) is a stored job with a fixed id: ensuring it from every instance is harmless.
+  await services.actions.ensureSweep().catch((e) => log.warn({ err: e }, "could not schedule the actions' sweep; the next instance to start will"));
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -30,10 +30,14 @@ import { EvaluationsRepo } from "./storage/evaluationsRepo";
 import { TrainingKeys } from "./training/keys";
 import { trainingParts } from "./training/parts";
 import { trainingRoutes } from "./training/routes";
+import { StoredTrainingFigures } from "./training/digestFigures";
 import { deadlinesFeature } from "./deadlines/feature";
 import { DeadlineOverridesRepo } from "./storage/deadlineOverridesRepo";
 import { cyclesFeature } from "./cycles/feature";
 import { CarryForwardRepo } from "./storage/carryForwardRepo";
+import { ActionsRepo } from "./storage/actionsRepo";
+import { ActionService } from "./actions/service";
+import { actionRoutes } from "./actions/routes";
 
 /**
  * Repositories, services and the features' route tables, wired over one TableStore: the bot's
@@ -110,11 +114,16 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     drawing.refresh();
   };
   const digest = digestFeature({ store, ...repos, catalog, access, delivery, now, log });
-  const training = trainingParts({ config, repo: new TrainingRepo(store), answers: new EvaluationsRepo(store), access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), now, log });
+  const trainingRepo = new TrainingRepo(store);
+  const answers = new EvaluationsRepo(store);
+  const training = trainingParts({ config, repo: trainingRepo, answers, access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), now, log });
+  // Every digest, scheduled or on demand, in whichever process composes it, reads the stored training.
+  digest.service.useTraining(new StoredTrainingFigures({ repo: trainingRepo, answers }));
   const deadlines = deadlinesFeature({ config, cycles: repos.cycles, returns: repos.returns, overrides, agencies: repos.agencies, people: repos.people, access, returnService, catalog, cycleCache, outbox: delivery.outbox, scheduler: delivery.scheduler, now, log }, appLink);
   admin.cycles.hooks.opened.push((cycleId) => deadlines.reminders.replan(cycleId));
   const nextCycle = cyclesFeature({ cycles: repos.cycles, returns: repos.returns, carry: new CarryForwardRepo(store), agencies: repos.agencies, access, catalog, cycleCache, scheduler: delivery.scheduler, now }, admin.cycles);
-  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes, nextCycle.routes];
+  const actions = new ActionService({ actions: new ActionsRepo(store), cycles: repos.cycles, catalog, access, returnService, outbox: delivery.outbox, scheduler: delivery.scheduler, now });
+  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes, nextCycle.routes, actionRoutes(actions)];
   register(features);
   return {
     config,
@@ -134,6 +143,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     training,
     deadlines,
     nextCycle,
+    actions,
     redraw: drawing.redraw,
     register,
   };

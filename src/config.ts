@@ -86,6 +86,11 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   const v = (k: string) => (env[k] ?? "").trim();
   const problems: string[] = [];
   const appType = v("MicrosoftAppType") || "MultiTenant";
+  // App Service leaves a reference it cannot resolve (secret missing, identity not allowed) as its own
+  // text; used as a secret that text would be known to anyone who reads the deployment.
+  for (const key of Object.keys(configSchema.shape)) {
+    if (/^@Microsoft\.KeyVault\(/i.test(v(key))) problems.push(`${key}: is a Key Vault reference App Service could not resolve: check the secret exists in the vault and the app's identity may read it (docs/deploy.md)`);
+  }
   if (v("TABLES_CONNECTION_STRING") && v("TABLES_ENDPOINT")) problems.push("TABLES_ENDPOINT: set either TABLES_CONNECTION_STRING or TABLES_ENDPOINT, not both");
   if (v("MicrosoftAppId") && appType !== "UserAssignedMSI" && !v("MicrosoftAppPassword")) problems.push("MicrosoftAppPassword: is required with MicrosoftAppId (the bot's client secret)");
   if (v("MicrosoftAppId") && appType !== "MultiTenant" && !v("MicrosoftAppTenantId")) problems.push(`MicrosoftAppTenantId: is required when MicrosoftAppType is ${appType}`);

@@ -90,7 +90,8 @@ export class CycleAdmin {
     const deadline = deadlineField(input.deadline, today(this.deps));
     const partnerships = partnershipsField(input.partnerships, { separator: ",", max: FIELD_LIMITS.cyclePartnerships, known: await knownPartnerships(this.deps, agencies) });
     const template = await this.resolveTemplate(input.templateId);
-    const reminders = parseReminderDays(input.reminderDays);
+    // Left blank (or not sent, as by a card from before the field existed): the usual D-14, D-7, D-1; "none" turns them off.
+    const reminders = parseReminderDays(cleanLine(input.reminderDays) || DEFAULT_REMINDER_DAYS.join(", "));
     const carryChoices = await this.carryChoices();
     const carryTyped = cleanLine(input.carryFrom).slice(0, 120);
     const carryFrom = carryTyped === NO_CARRY ? "" : carryTyped;

@@ -1,5 +1,6 @@
 import { z } from "zod/v4";
 import { md, text } from "../cards/text";
+import { UserFacingError } from "../errors";
 import { messageReply, reply, type Reply } from "../cards/reply";
 import { verb, type FeatureRoutes, type RouteContext, type RouteResult } from "../routes";
 import { channelRef, drillInput, exportFileInput, exportFormats, settingsInput } from "./inputs";
@@ -27,7 +28,9 @@ export function digestRoutes(s: DigestService): FeatureRoutes {
           if (ctx.place.scope === "personal") {
             try {
               return reply("digestChannels", await s.registrations.channels(ctx.actor));
-            } catch {
+            } catch (e) {
+              // Only "not an admin" becomes the pointer to the channel; a storage fault is reported as one.
+              if (!(e instanceof UserFacingError && e.kind === "denied")) throw e;
               return messageReply("Digests are posted in channels", md`The Section 11 digest goes to your Executive's channel. Type **digest** there to see the latest figures, or ask your partnership's business manager.`);
             }
           }

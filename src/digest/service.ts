@@ -32,7 +32,7 @@ export class DigestService {
     this.exporting = new Exporting(d, this.access);
   }
 
-  /** Connects the training feature's figures (the default says "no training recorded yet"). */
+  /** Connects the training feature's figures (src/compose.ts does, with the stored sessions; without it the card says "no training recorded yet"). */
   useTraining(provider: TrainingFiguresProvider): void {
     this.training = provider;
   }

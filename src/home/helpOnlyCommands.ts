@@ -1,8 +1,11 @@
+import type { BotCommand } from "../../manifest/commands";
+
 /**
- * Text commands shown on the help card but not in the Teams manifest, whose personal command list
- * is full (Teams allows 10 per scope). They work when typed like any other command.
+ * Commands the help card lists but the Teams manifest does not: its personal command list is full
+ * (10 per scope). They work when typed, like every command.
  */
-export const HELP_ONLY_COMMANDS: ReadonlyArray<{ command: string; description: string; scopes: readonly ("personal" | "groupChat" | "channel")[] }> = [
+export const HELP_ONLY_COMMANDS: readonly BotCommand[] = [
+  { command: "actions", description: "Your agency's actions: close one saying what was done (admins: every agency's open actions, export)", scopes: ["personal"] },
   { command: "compare", description: "Your agency's ratings per standard against the previous cycle (admins: any agency)", scopes: ["personal"] },
   { command: "deadlines", description: "Admin: deadlines and reminders of the open cycles; extend a deadline", scopes: ["personal"] },
 ];

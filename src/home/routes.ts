@@ -17,10 +17,7 @@ const manifestScope = (s: Scope): BotScope => (s === "channel" ? "team" : s);
 export function helpFor(scope: Scope, intro?: string): Reply {
   return reply("help", {
     intro: intro === undefined ? undefined : text(intro),
-    commands: [
-      ...BOT_COMMANDS.filter((c) => (c.scopes as readonly string[]).includes(manifestScope(scope))).map((c) => ({ command: c.command, description: text(c.description) })),
-      ...HELP_ONLY_COMMANDS.filter((c) => c.scopes.includes(scope)).map((c) => ({ command: c.command, description: text(c.description) })),
-    ],
+    commands: [...BOT_COMMANDS, ...HELP_ONLY_COMMANDS].filter((c) => (c.scopes as readonly string[]).includes(manifestScope(scope))).map((c) => ({ command: c.command, description: text(c.description) })),
   });
 }
 

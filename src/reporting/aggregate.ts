@@ -22,7 +22,11 @@ export function meetsMajorityIn(sub: Map<string, SubmittedCell> | undefined, sta
   return sub ? meetsMajority(ratingsOf(sub, allIndicatorIds(standards))) : undefined;
 }
 
-/** Actions of the latest submission: the indicator is partially or not met and has a due date. */
+/**
+ * Open actions: those of the latest submission (the indicator is partially or not met and has a
+ * due date) that were not closed with evidence for that due date, and the open actions agreed at
+ * a challenge panel (docs/actions.md).
+ */
 export function actionsOf(a: AgencyFacts, standards: readonly StandardDef[]): OverdueAction[] {
   const out: OverdueAction[] = [];
   if (!a.latest) return out;
@@ -30,7 +34,13 @@ export function actionsOf(a: AgencyFacts, standards: readonly StandardDef[]): Ov
     for (const id of s.indicatorIds) {
       const cell = a.latest!.get(id);
       if (!cell || !cell.actionDue || (cell.rating !== "partially" && cell.rating !== "not")) continue;
-      out.push({ agencyId: a.agencyId, agencyName: a.agencyName, standardIndex, standardId: s.id, indicatorId: id, due: cell.actionDue, rating: cell.rating });
+      if (a.actions?.selfDone.get(id) === cell.actionDue) continue;
+      out.push({ agencyId: a.agencyId, agencyName: a.agencyName, standardIndex, standardId: s.id, indicatorId: id, due: cell.actionDue, rating: cell.rating, source: "self" });
+    }
+    for (const p of a.actions?.panel ?? []) {
+      if (p.status !== "open" || !p.due || !s.indicatorIds.includes(p.indicatorId)) continue;
+      const r = a.latest!.get(p.indicatorId)?.rating;
+      out.push({ agencyId: a.agencyId, agencyName: a.agencyName, standardIndex, standardId: s.id, indicatorId: p.indicatorId, due: p.due, rating: r === "not" || r === "fully" ? r : "partially", source: "panel" });
     }
   });
   return out;

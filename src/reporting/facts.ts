@@ -23,5 +23,6 @@ export function agencyFacts(agency: Pick<Agency, "agencyId" | "name" | "sector" 
     changedSinceSubmission: submitted && !!header.lastSubmittedAt && lastSaved > header.lastSubmittedAt,
     first: summary?.first,
     latest: summary?.latest,
+    actions: summary?.actions,
   };
 }

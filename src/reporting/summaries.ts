@@ -2,7 +2,7 @@ import type { Agency, AgenciesRepo } from "../storage/agenciesRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
 import type { ReturnsRepo } from "../storage/returnsRepo";
 import type { ReturnSummariesRepo, ReturnSummaryRow } from "../storage/returnSummariesRepo";
-import { fullSummary, decodeSummary } from "../storage/summaryRow";
+import { actionCells, fullSummary, decodeSummary } from "../storage/summaryRow";
 import type { TemplateCatalog } from "../section11/templateCatalog";
 import { mapPool } from "../admin/pool";
 import { ukDate } from "../time";
@@ -89,7 +89,8 @@ export class ReportingService {
       const cells = (s: { answers: Map<string, { rating: string; actionDue: string }> } | undefined) => (s ? [...s.answers].map(([indicatorId, a]) => ({ indicatorId, rating: a.rating, actionDue: a.actionDue })) : undefined);
       const firstSnap = first.find((s) => s.number === 1);
       const latestSnap = n > 1 ? latest.find((s) => s.number === n) : firstSnap;
-      const columns = fullSummary([...loaded.answers.values()], cells(firstSnap), latestSnap ? { number: latestSnap.number, answers: cells(latestSnap)! } : undefined);
+      // Action cells are kept as they were read: the write is on that ETag, so a close meanwhile sends us round again.
+      const columns = { ...actionCells(before?.summary.actions), ...fullSummary([...loaded.answers.values()], cells(firstSnap), latestSnap ? { number: latestSnap.number, answers: cells(latestSnap)! } : undefined) };
       if (await this.deps.summaries.write(pk, columns, before?.etag)) return decodeSummary(columns);
     }
     return undefined;

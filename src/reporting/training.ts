@@ -1,8 +1,9 @@
 /**
- * Training figures for the digest. The training feature (src/training) supplies them through
- * `TrainingFiguresProvider`; until it is connected the digest uses `NO_TRAINING` and says "no
- * training recorded yet". The provider answers for a period; the digest asks twice, since the
- * previous digest and year to date (the partnership's year, from 1 April).
+ * Training figures for the digest. The training feature supplies them through
+ * `TrainingFiguresProvider` (StoredTrainingFigures in src/training/digestFigures.ts, from the
+ * stored sessions and their tallies; src/compose.ts connects it). `NO_TRAINING` is what a
+ * DigestService built without it uses. The provider answers for a period; the digest asks twice,
+ * since the previous digest and year to date (the partnership's year, from 1 April).
  */
 
 /** Averages and breakdowns from fewer answers than this are not shown: a few people could be recognised. */
@@ -65,7 +66,7 @@ export function publishable(f: TrainingFigures | undefined): TrainingFigures | u
   };
 }
 
-/** Raw training records, for a provider over data already in memory (tests, benches, demo data). */
+/** Raw training records, for figures computed from data in memory (unit tests of the rules). */
 export interface TrainingSessionRecord {
   sessionId: string;
   course: string;
@@ -115,11 +116,6 @@ export function trainingFiguresFrom(sessions: readonly TrainingSessionRecord[], 
     quotes: evals.filter((e) => e.quote?.consent && e.quote.text.trim()).map((e) => e.quote!.text.trim()).slice(0, 3),
     byCourse: [...courses.values()].map((c) => ({ course: c.course, sessions: c.sessions, delegates: c.delegates, answered: c.ratings.length, averageRating: avg(c.ratings) })),
   };
-}
-
-/** A provider over records held in memory. */
-export function recordsProvider(sessions: readonly TrainingSessionRecord[], evaluations: readonly EvaluationRecord[]): TrainingFiguresProvider {
-  return { figures: async (q) => trainingFiguresFrom(sessions, evaluations, q) };
 }
 
 /** The partnership's year to date: from the last 1 April (UK date) up to today. */

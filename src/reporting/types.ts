@@ -1,4 +1,4 @@
-import type { SubmittedCell } from "../storage/summaryRow";
+import type { SubmittedCell, SummaryActions } from "../storage/summaryRow";
 import type { SectorGroup, StandardRating } from "./rules";
 
 /** What reporting knows about one agency in one cycle, from its summary row (or that it has no return). */
@@ -17,6 +17,8 @@ export interface AgencyFacts {
   latest?: Map<string, SubmittedCell>;
   /** The agency's own deadline when it is later than the cycle's (docs/deadlines.md). */
   ownDeadline?: string;
+  /** Actions closed with evidence, and actions agreed at a panel (docs/actions.md). */
+  actions?: SummaryActions;
 }
 
 export interface StandardDef {
@@ -71,6 +73,8 @@ export interface OverdueAction {
   indicatorId: string;
   due: string;
   rating: StandardRating;
+  /** "panel": agreed at a challenge panel; otherwise the agency's own (self-assessment) action. */
+  source?: "self" | "panel";
 }
 
 export interface ReturnsFigures {

@@ -33,6 +33,8 @@ export interface DecodedSummary {
   first?: Map<string, SubmittedCell>;
   latest?: Map<string, SubmittedCell>;
   latestNumber: number;
+  /** Actions closed and panel actions (see the action cells below); absent in rows decoded by older code paths. */
+  actions?: SummaryActions;
 }
 
 /** Indicator ids are [A-Za-z0-9._-]; property names allow letters, digits and underscores only. */
@@ -92,5 +94,52 @@ export function decodeSummary(e: Record<string, unknown>): DecodedSummary {
     current.set(id, { rating, actionDue, updatedAt: rest.join("|") });
   }
   const latestNumber = typeof e.subNo === "number" ? e.subNo : 0;
-  return { complete: e.v === SUMMARY_VERSION, current, first: parseSubmitted(e.sub1), latest: latestNumber ? parseSubmitted(e.subN) : undefined, latestNumber };
+  return { complete: e.v === SUMMARY_VERSION, current, first: parseSubmitted(e.sub1), latest: latestNumber ? parseSubmitted(e.subN) : undefined, latestNumber, actions: decodeSummaryActions(e) };
+}
+
+/**
+ * Action cells (docs/actions.md), merged by the transaction that changes the action:
+ *   x_<indicator>  the self-assessment action closed: "<the due date it had>|<closed at>"
+ *   pa_<action>    a panel's action: "<indicator>|<due>|<open or done>"
+ * Property names take letters, digits and underscores only, so ids are encoded as in cellName.
+ */
+const encodeId = (id: string) => id.replace(/[^A-Za-z0-9]/g, (c) => `_${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+const decodeId = (s: string) => s.replace(/_([0-9a-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+
+export function actionDoneCell(indicatorId: string, due: string, at: string): Record<string, string> {
+  return { [`x_${encodeId(indicatorId)}`]: `${due}|${at}` };
+}
+
+export function panelActionCell(actionId: string, a: { indicatorId: string; due: string; status: "open" | "done" }): Record<string, string> {
+  return { [`pa_${encodeId(actionId)}`]: `${a.indicatorId}|${a.due}|${a.status}` };
+}
+
+export interface SummaryActions {
+  /** Self-assessment actions closed: indicator -> the due date they were closed for. */
+  selfDone: Map<string, string>;
+  panel: Array<{ actionId: string; indicatorId: string; due: string; status: "open" | "done" }>;
+}
+
+/** The action cells of a summary row (an absent cell: nothing closed, no panel action). */
+export function decodeSummaryActions(e: Record<string, unknown>): SummaryActions {
+  const selfDone = new Map<string, string>();
+  const panel: SummaryActions["panel"] = [];
+  for (const [k, v] of Object.entries(e)) {
+    if (typeof v !== "string") continue;
+    if (k.startsWith("x_")) selfDone.set(decodeId(k.slice(2)), v.split("|")[0] ?? "");
+    else if (k.startsWith("pa_")) {
+      const [indicatorId = "", due = "", status = ""] = v.split("|");
+      panel.push({ actionId: decodeId(k.slice(3)), indicatorId, due, status: status === "done" ? "done" : "open" });
+    }
+  }
+  return { selfDone, panel };
+}
+
+/** The action cells again, for a backfill that rewrites the whole row: closing an action is not an answer, so it is not recomputed from answers. */
+export function actionCells(a: SummaryActions | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!a) return out;
+  for (const [indicatorId, due] of a.selfDone) Object.assign(out, actionDoneCell(indicatorId, due, ""));
+  for (const p of a.panel) Object.assign(out, panelActionCell(p.actionId, p));
+  return out;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { odata, type TableClient } from "@azure/data-tables";
 import { z } from "zod/v4";
 import type { TableStore } from "./tableStore";
@@ -15,12 +16,19 @@ import { COURSE_KINDS, SESSION_MODES, type Course, type Delegate, type Session }
  *   PK "session"             RK sessionId    a session (few per year: listing them is one partition)
  *   PK delegates|<session>   RK delegateId   a delegate of that session, and what they have answered
  *   PK "target"              RK <principal>  where the officer's next CSV file goes, and until when
+ *   PK "headcount"           RK sessionId    how many are booked and attended, for the digest
+ *
+ * A headcount is a count, not a running total: a change to a session's delegates first marks it
+ * stale (a new `changed` token), and whoever reads it stale counts the delegates again and
+ * records which token that count answers, on the ETag read. A change that lands meanwhile changes
+ * the ETag (or the token) and so leaves it stale; nothing is ever counted twice.
  *
  * Every change is conditional: creates fail on an existing row (409), updates carry the ETag read.
  */
 const COURSES = "course";
 const SESSIONS = "session";
 const TARGETS = "target";
+const HEADCOUNTS = "headcount";
 const delegatesPk = (sessionId: string) => key("delegates", sessionId);
 
 const json = <T extends z.ZodType>(schema: T, fallback: z.output<T>) =>
@@ -106,6 +114,28 @@ const toDelegate = (e: unknown): Delegate | undefined => {
 /** Empty strings stand for "not set": a Merge cannot remove a column. */
 const columns = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== "etag").map(([k, v]) => [k, v === undefined ? "" : v]));
 
+export interface Headcount {
+  sessionId: string;
+  booked: number;
+  attended: number;
+  /** False when a change to the delegates came after the count. */
+  fresh: boolean;
+}
+
+function headcountOf(e: Record<string, unknown>): Headcount | undefined {
+  if (typeof e.rowKey !== "string" || typeof e.booked !== "number" || typeof e.attended !== "number") return undefined;
+  return { sessionId: decodeKeyPart(e.rowKey), booked: e.booked, attended: e.attended, fresh: String(e.changed ?? "") === String(e.counted ?? "") };
+}
+
+/** A session row as `createSession` writes it (benches load many at once). */
+export function sessionEntity(s: Omit<Session, "etag">) {
+  const { sessionId, ...rest } = s;
+  return { partitionKey: SESSIONS, rowKey: encodeKeyPart(sessionId), ...columns(rest) };
+}
+
+/** An up-to-date headcount row, as a recount leaves it (benches load many at once). */
+export const headcountEntity = (sessionId: string, booked: number, attended: number) => ({ partitionKey: HEADCOUNTS, rowKey: encodeKeyPart(sessionId), booked, attended, changed: "", counted: "" });
+
 export type SessionPatch = Partial<Pick<Session, "state" | "closedAt" | "endSentAt" | "followSentAt">>;
 export type DelegatePatch = Partial<Pick<Delegate, "name" | "agency" | "managerName" | "managerEmail" | "tenantId" | "aadObjectId" | "attended" | "endAnsweredAt" | "followAnsweredAt" | "email">>;
 
@@ -130,8 +160,7 @@ export class TrainingRepo {
   }
 
   async createSession(s: Omit<Session, "etag">): Promise<boolean> {
-    const { sessionId, ...rest } = s;
-    return this.create({ partitionKey: SESSIONS, rowKey: encodeKeyPart(sessionId), ...columns(rest) });
+    return this.create(sessionEntity(s));
   }
 
   async getSession(sessionId: string): Promise<Session | undefined> {
@@ -151,6 +180,7 @@ export class TrainingRepo {
   /** False when the delegate is already booked on the session (same e-mail or Teams identity). */
   async createDelegate(d: Omit<Delegate, "etag">): Promise<boolean> {
     const { delegateId, ...rest } = d;
+    await this.headcountChanging(d.sessionId);
     return this.create({ partitionKey: delegatesPk(d.sessionId), rowKey: encodeKeyPart(delegateId), ...columns(rest) });
   }
 
@@ -164,6 +194,7 @@ export class TrainingRepo {
 
   /** Conditional Merge on the ETag read: throws 412 when someone changed the row meanwhile. */
   async updateDelegate(sessionId: string, delegateId: string, patch: DelegatePatch, etag: string): Promise<string> {
+    if (patch.attended !== undefined) await this.headcountChanging(sessionId);
     const r = await this.table.updateEntity({ partitionKey: delegatesPk(sessionId), rowKey: encodeKeyPart(delegateId), ...columns(patch) }, "Merge", { etag });
     return r.etag!;
   }
@@ -183,6 +214,46 @@ export class TrainingRepo {
       }
     }
     throw Object.assign(new Error("the delegate kept changing"), { statusCode: 503 });
+  }
+
+  /**
+   * Marks the session's headcount stale, before the change it announces (so a change that is
+   * written is never missed; one that then fails costs a recount). A blind merge of a new token:
+   * nothing is read, so there is no ETag to check and nothing to lose.
+   */
+  private async headcountChanging(sessionId: string): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: HEADCOUNTS, rowKey: encodeKeyPart(sessionId), changed: randomUUID() }, "Merge");
+  }
+
+  /** Every session's headcount, and whether it is up to date: one query. */
+  async listHeadcounts(): Promise<Map<string, Headcount>> {
+    const out = new Map<string, Headcount>();
+    for (const e of await this.list(HEADCOUNTS)) {
+      const h = headcountOf(e);
+      if (h) out.set(h.sessionId, h);
+    }
+    return out;
+  }
+
+  /** The session's headcount, counted again from its delegates when it is stale or missing. */
+  async freshHeadcount(sessionId: string): Promise<Headcount> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const row = await this.read(HEADCOUNTS, encodeKeyPart(sessionId));
+      const h = row && headcountOf(row);
+      if (h?.fresh) return h;
+      const delegates = await this.listDelegates(sessionId);
+      const counts = { booked: delegates.length, attended: delegates.filter((d) => d.attended).length };
+      try {
+        if (row) await this.table.updateEntity({ partitionKey: HEADCOUNTS, rowKey: encodeKeyPart(sessionId), ...counts, counted: String(row.changed ?? "") }, "Merge", { etag: String(row.etag) });
+        else if (!(await this.create({ partitionKey: HEADCOUNTS, rowKey: encodeKeyPart(sessionId), ...counts, changed: "", counted: "" }))) continue;
+        return { sessionId, ...counts, fresh: true };
+      } catch (e) {
+        if (!isPreconditionFailed(e) && !isNotFound(e)) throw e;
+      }
+    }
+    // Delegates are being added right now: this count is right as of the listing, and stays marked stale.
+    const delegates = await this.listDelegates(sessionId);
+    return { sessionId, booked: delegates.length, attended: delegates.filter((d) => d.attended).length, fresh: false };
   }
 
   /** The session the officer's next CSV file is for, until `until`. */

@@ -1,7 +1,6 @@
 import AdmZip from "adm-zip";
 import { parse } from "csv-parse/sync";
 import { startApp, type RunningApp } from "../../src/app";
-import { recordsProvider } from "../../src/reporting/training";
 import { startBot, type BotUnderTest } from "../support/botUnderTest";
 import { actionOf, plain, textOf } from "../support/cardTools";
 import { postActivity } from "../support/http";
@@ -9,8 +8,10 @@ import { eventually } from "../support/deliveryStack";
 import { validateCard } from "../support/cardRenderer";
 import { invokeAction, newMessageId, newTeamsUser, personalConversationId, teamMessage, toConnectorMember, type TeamsUser } from "../support/teamsActivity";
 import { INDICATORS, seedPartnership, seedPlan, type SeedPlan } from "../support/digestSeed";
+import { delegateEmail, storeTraining, type StoredTraining } from "../support/trainingSeed";
+import { makeTrainer, postEvaluation } from "../support/training";
 import defaultTemplate from "../../src/section11/templates/default.json";
-import { daysBetween, ukDate } from "../../src/time";
+import { addDays, daysBetween, ukDate } from "../../src/time";
 
 /**
  * The Executive's digest end to end: a channel registered by an admin in the channel, digests
@@ -18,6 +19,8 @@ import { daysBetween, ukDate } from "../../src/time";
  * figure checked against a computation written here from the seed plan (not the app's code),
  * drill-downs answered only to members of the (private) channel, the export reaching the
  * requester's 1:1 chat and uploaded on "Allow", two instances and a restart posting exactly once.
+ * The training year is stored through the real training services and read back by the digest
+ * from storage (per-session tallies), checked against the plan and against the officer's Results card.
  */
 
 const TEAM = "19:exec-team@thread.tacv2";
@@ -34,6 +37,8 @@ let shift = 0;
 const now = () => new Date(Date.now() + shift);
 let bot: BotUnderTest;
 let plan: SeedPlan;
+let stored: StoredTraining;
+const officer = newTeamsUser({ name: "Tia Trainingofficer" });
 const others: RunningApp[] = [];
 
 // ---------------------------------------------------------------------------------------------
@@ -53,6 +58,8 @@ function standardOf(m: Ratings, ids: string[]): string | undefined {
   return rs.filter((r) => r === "not").length * 2 > rs.length ? "not" : "partially";
 }
 const GROUP: Record<string, string> = { health: "Health", police: "Police and justice", justice: "Police and justice", education: "Education", early_years: "Education", local_authority: "Local authority", voluntary: "Voluntary", secure_estate: "Secure estate" };
+const daysBefore = (day: string, n: number) => addDays(day, -n);
+const yearStartOf = (day: string) => `${Number(day.slice(0, 4)) - (Number(day.slice(5, 7)) >= 4 ? 0 : 1)}-04-01`;
 const pctOf = (a: number, b: number) => (b ? Math.round((100 * a) / b) : 0);
 
 function expected(p: SeedPlan) {
@@ -78,8 +85,7 @@ function expected(p: SeedPlan) {
     else s.overdue++;
     sectors.set(g, s);
   }
-  const answered = p.evaluations.length;
-  const delegates = p.sessions.reduce((n, s) => n + s.delegates, 0);
+  const training = trainingExpected(p, p.sessions.map((x) => x.sessionId));
   return {
     agencies: p.agencies.length,
     submitted: submitted.length,
@@ -95,7 +101,41 @@ function expected(p: SeedPlan) {
     overdueActions: actions.filter((x) => x.due < p.today).length,
     lateAgencies: late.length,
     sectors,
-    training: { sessions: p.sessions.length, delegates, answered, rate: pctOf(answered, delegates), rating: Math.round((10 * p.evaluations.reduce((n, e) => n + e.rating, 0)) / answered) / 10 },
+    training,
+  };
+}
+
+const round1 = (x: number) => Math.round(10 * x) / 10;
+const plural = (k: number, one: string) => `${k} ${k === 1 ? one : `${one}s`}`;
+
+/**
+ * Training as the plan has it, for the planned sessions given: every delegate attended; an
+ * evaluation counts once (the plan has one per person); `changes` replaces planned ratings and
+ * adds answers, as the test's own re-answers do.
+ */
+function trainingExpected(p: SeedPlan, sessionIds: string[], changes: { ratings?: Map<number, number>; added?: Array<{ sessionId: string; rating: number }> } = {}) {
+  const chosen = new Set(sessionIds);
+  const sessions = p.sessions.filter((x) => chosen.has(x.sessionId));
+  const evals = p.evaluations.map((e, i) => ({ ...e, rating: changes.ratings?.get(i) ?? e.rating })).filter((e) => chosen.has(e.sessionId));
+  const added = (changes.added ?? []).filter((a) => chosen.has(a.sessionId));
+  const delegates = sessions.reduce((n, x) => n + x.delegates, 0);
+  const answered = evals.length + added.length;
+  const ratingSum = evals.reduce((n, e) => n + e.rating, 0) + added.reduce((n, a) => n + a.rating, 0);
+  const follows = evals.filter((e) => e.followUp?.answered);
+  const line = `${plural(sessions.length, "session")}, ${plural(delegates, "delegate")}, evaluations answered by ${answered} of ${delegates} (${pctOf(answered, delegates)}%)${answered >= 5 ? `, average rating ${round1(ratingSum / answered)} out of 5` : ""}.`;
+  return {
+    sessions: sessions.length,
+    delegates,
+    answered,
+    rate: pctOf(answered, delegates),
+    rating: round1(ratingSum / answered),
+    line,
+    // The answers changed or added by the test are end-of-session answers with confidence 2 before and 4 after.
+    before: round1((evals.reduce((n, e) => n + e.confidenceBefore, 0) + 2 * added.length) / answered),
+    after: round1((evals.reduce((n, e) => n + e.confidenceAfter, 0) + 4 * added.length) / answered),
+    followAnswered: follows.length,
+    followConfidence: round1(follows.reduce((n, e) => n + (e.followUp!.confidence ?? 0), 0) / follows.length),
+    impact: Math.round((100 * follows.filter((e) => e.followUp!.changedPractice).length) / follows.length),
   };
 }
 
@@ -127,8 +167,8 @@ beforeAll(async () => {
   bot.connector.setConversationMembers(CHANNEL, [admin, exec1, exec2].map((u) => toConnectorMember(u)));
   plan = seedPlan(now());
   await seedPartnership(bot.app.services, bot.app.store, plan, { withoutSummary: [0, 3, 8, 13, 50, 52, 55] });
-  bot.app.services.digest.useTraining(recordsProvider(plan.sessions, plan.evaluations));
-}, 60_000);
+  stored = await storeTraining(bot.app.services, plan, now());
+}, 180_000);
 
 afterAll(async () => {
   for (const o of others) await o.close();
@@ -164,8 +204,8 @@ describe("the digest posted on schedule", () => {
   let text: string;
 
   it("goes to the channel once for its period, even with a second instance running the schedule", async () => {
+    // A second bot process: it composes from the same storage, with nothing handed to it.
     others.push(await startApp({ ...bot.app.services.config, PORT: 0 }, { now }));
-    others[0].services.digest.useTraining(recordsProvider(plan.sessions, plan.evaluations));
     const job = await bot.app.services.delivery.scheduler.get(`digest.run|${TEAM}|${CHANNEL}`);
     shift += new Date(job!.dueAt).getTime() - now().getTime() + 500;
     await eventually(() => scheduledPosts().length >= 1, 15_000, "the scheduled digest");
@@ -193,11 +233,22 @@ describe("the digest posted on schedule", () => {
     for (const [label, s] of e.sectors) expect(text).toContain(`${label}\n${s.agencies}\n${s.submitted}\n${s.overdue}`);
     expect(text).toContain(`${e.overdueActions} actions past the due date and not closed (of ${e.openActions} open); ${e.lateAgencies} agencies past the deadline without a submission.`);
     const t = e.training;
+    expect([t.sessions, t.delegates, t.answered]).toEqual([29, 450, 302]); // the seed partnership's year
+    expect(text).toContain(`Year to date (from ${new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(new Date(`${yearStartOf(plan.today)}T00:00:00Z`))}): ${t.line}`);
     expect(text).toContain(`${t.sessions} sessions, ${t.delegates} delegates, evaluations answered by ${t.answered} of ${t.delegates} (${t.rate}%), average rating ${t.rating} out of 5.`);
+    // Since the previous digest (the first digest: the last 30 days), by the sessions' own dates.
+    const since = trainingExpected(plan, plan.sessions.filter((x) => x.date >= daysBefore(ukDate(now()), 30)).map((x) => x.sessionId));
+    expect(since.sessions).toBeGreaterThan(0);
+    expect(text).toMatch(new RegExp(`Since [^:]+: ${since.line.replace(/[.()]/g, "\\$&")}`));
     expect(JSON.stringify(card)).toContain(`"type":"Chart.Gauge","title":"Evaluation response rate, year to date","showTitle":true,"value":${t.rate}`);
     expect(text).toContain(`Response rate: ${t.rate}% (${t.answered} of ${t.delegates})`);
+    expect(text).toContain(`Confidence (out of 5): before ${t.before}, after ${t.after}, at follow-up ${t.followConfidence}`);
+    expect(text).toContain(`Follow-up: ${t.followAnswered} of ${t.delegates} answered; ${t.impact}% say their practice changed`);
+    // Quotes: consented ones only, from the newest sessions (sessions 28, 25 and 20 of the plan).
     expect(text).toContain("I will use this knowledge when escalating cases (57).");
+    expect(text).toContain("I will use this knowledge when escalating cases (257).");
     expect(text).not.toContain("(7)."); // a quote without consent
+    expect(text).not.toContain("I will share what I learnt with my team."); // said without consent by everyone else
     expect(text).toContain("How a standard is rated:");
   });
 
@@ -210,7 +261,53 @@ describe("the digest posted on schedule", () => {
 
   it("carries no evidence, no action text and no people's names", () => {
     const json = JSON.stringify(card);
-    for (const banned of ["Evidence of agency", "Action 1.", "Owner Person", "Seed Lead", "Seed Officer", admin.name, "Not a service we run"]) expect(json).not.toContain(banned);
+    for (const banned of ["Evidence of agency", "Action 1.", "Owner Person", "Seed Lead", "Seed Officer", admin.name, "Not a service we run", "Seed Delegate", "seed-agency.example", "Seed training officer"]) expect(json).not.toContain(banned);
+  });
+});
+
+describe("training figures from the stored answers", () => {
+  // The newest planned session (30 delegates): delegate 0 answered (planned answer 28); delegate 29 did not.
+  const last = () => plan.sessions[plan.sessions.length - 1];
+  const linkFor = async (delegate: number) => {
+    const s = bot.app.services.training;
+    const session = await s.sessions.get(stored.sessionIds.get(last().sessionId)!);
+    return s.answering.link(session, "end", s.deps.keys.delegateId({ email: delegateEmail(plan.sessions.length - 1, delegate) }))!;
+  };
+  const answer = (overall: string) => ({ overall, outcome1: "yes", outcome2: "yes", confidenceBefore: "2", confidenceAfter: "4", trainer: "4", materials: "4", doDifferently: "Something I will keep to myself.", comment: "", consentQuote: "no" });
+
+  it("an answer changed on the web page (answered twice) and a new answer given twice count once each; the next digest shows it", async () => {
+    expect(plan.evaluations[28].sessionId).toBe(last().sessionId);
+    for (const [delegate, overall] of [[0, "1"], [0, "2"], [29, "5"], [29, "3"]] as const) {
+      const r = await postEvaluation(await linkFor(delegate), answer(overall));
+      expect([200, 303]).toContain(r.status);
+    }
+    const e = trainingExpected(plan, plan.sessions.map((x) => x.sessionId), { ratings: new Map([[28, 2]]), added: [{ sessionId: last().sessionId, rating: 3 }] });
+    expect(e.answered).toBe(303);
+    // The digest as it stands now, asked for in the channel by a member (composed afresh, not stored).
+    const view = await invokeIn(bot.url, channelInvoke(exec1, "digest.view"));
+    expect(view.text).toContain(e.line);
+    expect(view.text).toContain(`Response rate: ${e.rate}% (303 of 450)`);
+    expect(view.text).toContain(`Confidence (out of 5): before ${e.before}, after ${e.after}`);
+  });
+
+  it("agrees with the training Results card the officer sees for the same course", async () => {
+    bot.addToRoster(officer);
+    await makeTrainer(bot, admin, officer);
+    const course = last().course;
+    const courseId = stored.courseIds.get(course)!;
+    const results = plain(textOf((await bot.invoke(officer, "training.results", { scope: "course", id: courseId })).card));
+    const ofCourse = plan.sessions.filter((x) => x.course === course).map((x) => x.sessionId);
+    const e = trainingExpected(plan, ofCourse, { ratings: new Map([[28, 2]]), added: [{ sessionId: last().sessionId, rating: 3 }] });
+    expect(results).toContain(`Attended: ${e.delegates}`);
+    expect(results).toContain(`End of session: answered: ${e.answered} of ${e.delegates} (${e.rate}%)`);
+    const overall = Number(/Overall: (\d\.\d)/.exec(results)![1]);
+    expect(overall).toBeCloseTo(e.rating, 5);
+    const digest = (await invokeIn(bot.url, channelInvoke(exec1, "digest.view"))).text;
+    const row = new RegExp(`${course}: (\\d+) sessions, (\\d+) delegates, rated ([\\d.]+)`).exec(digest)!;
+    expect(row).not.toBeNull();
+    expect([Number(row[1]), Number(row[2]), Number(row[3])]).toEqual([ofCourse.length, e.delegates, overall]);
+    // The officer's card names who is outstanding; the channel's never does.
+    expect(digest).not.toContain("Seed Delegate");
   });
 });
 

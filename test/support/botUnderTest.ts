@@ -34,7 +34,8 @@ export async function startBot(env: Record<string, string> = {}, opts: { now?: (
   const connector = await startConnector();
   setDefaultServiceUrl(connector.serviceUrl);
   // Its own data folder (local-mode e-mails land in DATA_DIR/outbox) and a quick scheduler, so retries show within a test.
-  const config = loadConfig({ TABLES_CONNECTION_STRING: testTablesConnectionString(), TABLE_PREFIX: uniquePrefix(), PORT: "0", LOG_LEVEL: "silent", LOCAL_USERS_ARE_ADMINS: "false", DATA_DIR: mkdtempSync(join(tmpdir(), "bot-data-")), SCHEDULER_INTERVAL_MS: "200", ...withEvaluationSettings(env) });
+  // TEST_LOG_LEVEL=warn shows what the bot logged, for a test that fails only in the full run.
+  const config = loadConfig({ TABLES_CONNECTION_STRING: testTablesConnectionString(), TABLE_PREFIX: uniquePrefix(), PORT: "0", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", LOCAL_USERS_ARE_ADMINS: "false", DATA_DIR: mkdtempSync(join(tmpdir(), "bot-data-")), SCHEDULER_INTERVAL_MS: "200", ...withEvaluationSettings(env) });
   const app = await startApp(config, { now: opts.now, storagePolicies: opts.storagePolicies, features: opts.features ? (s) => [...s.features, ...opts.features!] : undefined });
 
   const lastReplyAfter = async (seq: number) => {

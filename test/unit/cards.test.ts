@@ -11,6 +11,7 @@ import "../../src/section11/views";
 import "../../src/admin/views";
 import { cycleHostileViews, cycleRealisticViews } from "../support/cycleCardSamples";
 import { trainingHostileViews, trainingRealisticViews } from "../support/trainingCardSamples";
+import { panelHostileViews, panelRealisticViews } from "../support/panelCardSamples";
 import { fitText } from "../../src/cards/fit";
 import { renderToElement, validateCard } from "../support/cardRenderer";
 import "../../src/digest/views";
@@ -444,6 +445,7 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
     },
     ...trainingRealisticViews(),
     ...cycleRealisticViews(),
+    ...panelRealisticViews(),
   };
 }
 
@@ -685,6 +687,7 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
     },
     ...trainingHostileViews({ hostile, th, hAct }),
     ...cycleHostileViews({ hostile, th, hAct }),
+    ...panelHostileViews({ hostile, th, hAct }),
   };
 }
 
@@ -1070,8 +1073,10 @@ describe("random strings in every field", () => {
     let node = root as Record<string | number, unknown>;
     for (const p of path.slice(0, -1)) node = node[p] as Record<string | number, unknown>;
     const last = path[path.length - 1];
-    // A displayed field gets text made the only way the code can make it; a value stays raw.
-    node[last] = node[last] instanceof Shown ? text(value) : value;
+    // A displayed field gets text made the only way the code can make it; a value stays raw. A
+    // choice's value is an id the code made from a stored, non-empty id: hostile, but never empty.
+    const isChoiceValue = last === "value" && path.some((p) => typeof p === "string" && p.endsWith("Choices"));
+    node[last] = node[last] instanceof Shown ? text(value) : isChoiceValue ? `v${value}` : value;
   }
 
   const clone = <T>(v: T): T => {
@@ -1100,4 +1105,11 @@ describe("random strings in every field", () => {
       { numRuns: 40 },
     );
   });
+});
+
+test("the digest settings form before any partnership exists says so instead of offering an empty choice", () => {
+  const view = { ...realisticViews().digestSettings, partnershipChoices: [], partnerships: "" };
+  const card = renderCard("digestSettings", view);
+  expect(unexpectedRendererEvents(card)).toEqual([]);
+  expect(displayedTexts(card).join(" ")).toContain("No partnership is known yet");
 });

@@ -32,6 +32,14 @@ describe("configuration", () => {
     expect(() => loadConfig({ MicrosoftAppId: "11111111-1111-1111-1111-111111111111", MicrosoftAppType: "SingleTenant" })).toThrow(/MicrosoftAppPassword[\s\S]*MicrosoftAppTenantId/);
   });
 
+  test("a Key Vault reference App Service could not resolve is refused, not used as the secret", () => {
+    // App Service leaves an unresolvable reference as its literal text: 80 known characters would pass as a "secret".
+    const unresolved = "@Microsoft.KeyVault(SecretUri=https://kv-abc.vault.azure.net/secrets/evaluation-link-secret/)";
+    const registered = { MicrosoftAppId: "11111111-1111-1111-1111-111111111111", MicrosoftAppType: "UserAssignedMSI", MicrosoftAppTenantId: "22222222-2222-2222-2222-222222222222", PUBLIC_BASE_URL: "https://app-x.azurewebsites.net", EVALUATION_PSEUDONYM_SECRET: "p".repeat(40) };
+    expect(() => loadConfig({ ...registered, EVALUATION_LINK_SECRET: unresolved })).toThrow(/EVALUATION_LINK_SECRET: is a Key Vault reference App Service could not resolve/);
+    expect(() => loadConfig({ ...registered, EVALUATION_LINK_SECRET: "l".repeat(40) })).not.toThrow();
+  });
+
   test("local users are admins only in local mode", () => {
     const c = loadConfig({ ...EVALUATION_SETTINGS, MicrosoftAppId: "11111111-1111-1111-1111-111111111111", MicrosoftAppPassword: "s", MicrosoftAppTenantId: "22222222-2222-2222-2222-222222222222", ALLOWED_TENANT_IDS: "22222222-2222-2222-2222-222222222222", LOCAL_USERS_ARE_ADMINS: "true" });
     expect(c.LOCAL_USERS_ARE_ADMINS).toBe(false);

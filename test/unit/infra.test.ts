@@ -122,7 +122,6 @@ test("a client secret, when there is one, reaches the app only as a Key Vault re
     "value: microsoftAppPassword",
   ]);
   expect(one("Microsoft.KeyVault/vaults").body).toMatch(/enableRbacAuthorization:\s*true/);
-  expect(one("Microsoft.KeyVault/vaults").body).toMatch(/= if \(!isMsi\)/);
 });
 
 test("Application Insights accepts only telemetry signed with Entra ID", () => {
@@ -139,4 +138,35 @@ test("every resource names a dated API version, and the module gets every parame
 
   const mainParams = new Set([...main.matchAll(/^param (\w+) /gm)].map((m) => m[1]));
   for (const name of Object.keys(JSON.parse(infra("main.parameters.json")).parameters)) expect(mainParams).toContain(name);
+});
+
+test("a registered bot gets every setting it refuses to start without: the evaluation secrets from the vault, its public address", () => {
+  // The names src/config.ts requires once MicrosoftAppId is set (besides the identity settings above).
+  const config = readFileSync(join(__dirname, "../../src/config.ts"), "utf8");
+  const required = [...config.matchAll(/problems\.push\("(\w+): is required for a registered bot/g)].map((m) => m[1]).sort();
+  expect(required).toEqual(["EVALUATION_LINK_SECRET", "EVALUATION_PSEUDONYM_SECRET", "PUBLIC_BASE_URL"]);
+
+  expect(appSettings("PUBLIC_BASE_URL")).toEqual(["publicBaseUrl"]);
+  expect(resources).toMatch(/^var publicBaseUrl = empty\(publicHostName\) \? 'https:\/\/\$\{webAppName\}\.azurewebsites\.net' : 'https:\/\/\$\{publicHostName\}'$/m);
+  for (const [setting, secret] of [["EVALUATION_LINK_SECRET", "evaluationLinkSecretName"], ["EVALUATION_PSEUDONYM_SECRET", "evaluationPseudonymSecretName"]]) {
+    const value = appSettings(setting);
+    expect(value).toHaveLength(1);
+    expect(value[0]).toBe(`'@Microsoft.KeyVault(SecretUri=https://\${vaultName}\${environment().suffixes.keyvaultDns}/secrets/\${${secret}}/)'`);
+    expect(resources).not.toMatch(new RegExp(`var secretSettings = isMsi \\? \\[\\] : \\[[^\\]]*'${setting}'`));
+  }
+  // The vault is there whatever the bot's identity, and only the app's identity reads it.
+  expect(one("Microsoft.KeyVault/vaults").body).not.toMatch(/= if \(/);
+  const access = all.filter((r) => r.type === "Microsoft.Authorization/roleAssignments" && /scope:\s*vault/.test(r.body));
+  expect(access).toHaveLength(1);
+  expect(access[0].body).not.toMatch(/= if \(/);
+
+  // The secure parameters only ever become vault secrets, written when given so a later provision keeps them.
+  for (const param of ["evaluationLinkSecret", "evaluationPseudonymSecret"]) {
+    expect(main).toMatch(new RegExp(`@secure\\(\\)\\n@description\\([^\\n]*\\)\\nparam ${param} string = ''`));
+    const uses = resources.split("\n").filter((line) => new RegExp(`\\b${param}\\b`).test(line) && !/^param /.test(line.trim())).map((l) => l.trim());
+    expect(uses).toEqual([expect.stringMatching(new RegExp(`^resource \\w+ 'Microsoft\\.KeyVault/vaults/secrets@[\\d-]+' = if \\(!empty\\(${param}\\)\\) \\{$`)), `value: ${param}`]);
+  }
+  const parameters = JSON.parse(infra("main.parameters.json")).parameters;
+  expect(parameters.evaluationLinkSecret.value).toBe("${EVALUATION_LINK_SECRET=}");
+  expect(parameters.evaluationPseudonymSecret.value).toBe("${EVALUATION_PSEUDONYM_SECRET=}");
 });
