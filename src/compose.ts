@@ -121,7 +121,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   digest.service.useTraining(new StoredTrainingFigures({ repo: trainingRepo, answers }));
   const deadlines = deadlinesFeature({ config, cycles: repos.cycles, returns: repos.returns, overrides, agencies: repos.agencies, people: repos.people, access, returnService, catalog, cycleCache, outbox: delivery.outbox, scheduler: delivery.scheduler, now, log }, appLink);
   admin.cycles.hooks.opened.push((cycleId) => deadlines.reminders.replan(cycleId));
-  const nextCycle = cyclesFeature({ cycles: repos.cycles, returns: repos.returns, carry: new CarryForwardRepo(store), agencies: repos.agencies, access, catalog, cycleCache, scheduler: delivery.scheduler, now }, admin.cycles);
+  const nextCycle = cyclesFeature({ cycles: repos.cycles, returns: repos.returns, carry: new CarryForwardRepo(store), agencies: repos.agencies, access, catalog, cycleCache, scheduler: delivery.scheduler, outbox: delivery.outbox, now }, admin.cycles);
   const actions = new ActionService({ actions: new ActionsRepo(store), cycles: repos.cycles, catalog, access, returnService, outbox: delivery.outbox, scheduler: delivery.scheduler, now });
   const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes, nextCycle.routes, actionRoutes(actions)];
   register(features);

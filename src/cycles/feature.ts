@@ -8,7 +8,7 @@ import { requireAdmin } from "../admin/common";
 import { signoffCards } from "../section11/returnService";
 import { UserFacingError } from "../errors";
 import type { Cycle } from "../storage/cyclesRepo";
-import { CarryForward } from "./carryForward";
+import { CARRY_DONE_MESSAGE, CarryForward } from "./carryForward";
 import { compareInput, CycleComparison } from "./comparison";
 import type { CycleDeps } from "./deps";
 import { CYCLE_VERBS } from "./verbs";
@@ -31,7 +31,7 @@ export function cyclesFeature(d: CycleDeps, cycleAdmin: CycleAdmin) {
     const previous = await d.cycles.get(cycle.carriedFrom!);
     let redraw: Redraw[] = [];
     if (previous && previous.status !== "closed") redraw = (await cycleAdmin.close(actor, previous.cycleId)).withdrawn.map((w) => signoffCards(w.returnId, w.requestSeq));
-    const progress = await carry.start(cycle.cycleId, CARRY_BUDGET_MS);
+    const progress = await carry.start(cycle.cycleId, CARRY_BUDGET_MS, { ...actor.principal, name: actor.name });
     if (!progress) throw new Error("carry forward found no cycle to carry from");
     return { view: carry.progressView(progress, { closedPrevious: previous?.name }), redraw };
   };
@@ -64,6 +64,15 @@ export function cyclesFeature(d: CycleDeps, cycleAdmin: CycleAdmin) {
       }),
     ],
     jobs: carry.jobs,
+    messages: {
+      // Drawn when sent: still an admin, and the progress as it is then.
+      [CARRY_DONE_MESSAGE]: async (to, p) => {
+        if (to.kind !== "person") return { skip: "carry forward progress goes to the admin who opened the cycle" };
+        if (!(await d.access.isAdmin(to.actor))) return { skip: "no longer an admin" };
+        const progress = await carry.run(String(p.cycleId ?? "").slice(0, 120), new Date(0));
+        return progress ? { reply: reply("message", carry.progressView(progress)) } : { skip: "the cycle is gone" };
+      },
+    },
   };
   return { routes, carry, comparison };
 }

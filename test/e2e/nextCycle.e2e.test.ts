@@ -2,7 +2,7 @@ import { startBot, type BotUnderTest } from "../support/botUnderTest";
 import { actionOf, actionsOf, plain, textOf } from "../support/cardTools";
 import { answerIndicator } from "../support/section11";
 import { storageFaults } from "../support/storageFaults";
-import { newTeamsUser, TEST_TENANT_ID } from "../support/teamsActivity";
+import { newTeamsUser, personalConversationId, TEST_TENANT_ID } from "../support/teamsActivity";
 import { DEFAULT_TEMPLATE } from "../../src/section11/templateCatalog";
 import { returnPartition } from "../../src/storage/returnsRepo";
 
@@ -208,4 +208,9 @@ test("carry forward left half done finishes by itself: its stored job carries on
   const plover = await bot.app.services.repos.returns.load(returnPartition(third, "plover"));
   expect([...plover!.answers.values()].filter((a) => a.carriedFrom === NEW)).toHaveLength(all.length);
   expect((await bot.app.services.repos.cycles.get(NEW))!.status).toBe("closed");
+  // The admin whose answer said "still going" is told in their chat when it is done, once.
+  const told = (a: { conversationId: string; operation: string; body?: any }) => a.operation === "send" && a.conversationId === personalConversationId(admin) && plain(textOf(a.body?.attachments?.[0]?.content ?? {})).includes("Section 11 audit 2028-30 is open, carried forward from Section 11 audit 2026-28");
+  await bot.connector.waitFor(told, 20_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(bot.connector.activities.filter(told)).toHaveLength(1);
 }, 60_000);
