@@ -96,6 +96,10 @@ test("a carried answer is marked on the lead's card until confirmed; sign-off is
   const returnId = returnPartition(NEW, "plover");
   const overview = await bot.say(lee, "audit");
   expect(plain(overview.text)).toContain(`${all.length} answers were carried forward from the previous cycle`);
+  expect(actionOf(overview.card, "s11.step", (a) => a.title === "Confirm the carried-forward answers").data).toEqual({ returnId, indicatorId: "1.1" });
+  const compareButton = actionOf(overview.card, "s11.compare");
+  expect(compareButton.data).toEqual({ agencyId: "plover", cycleId: NEW });
+  expect(text(await bot.invoke(lee, compareButton.verb, compareButton.data))).toContain("Plover Academy Trust: Section 11 audit 2026-28 against Section 11 audit 2024-26");
   const step = await bot.invoke(lee, "s11.step", { returnId, indicatorId: "1.1" });
   expect(text(step)).toContain("Carried forward, please confirm");
   expect(text(step)).toContain("Carried forward from Section 11 audit 2024-26: carried forward, please confirm");
