@@ -1,4 +1,5 @@
 import { z } from "zod/v4";
+import { DEADLINE_VERBS } from "../deadlines/verbs";
 import { md, text } from "../cards/text";
 import type { MessageView } from "../cards/views";
 import { mapPool } from "../admin/pool";
@@ -172,7 +173,7 @@ export class CarryForward {
         { title: text("Deadline"), value: text(p.cycle.deadline) },
       ],
       actions: finished
-        ? [act("Where every agency stands", ADMIN_VERBS.status, { cycleId: p.cycle.cycleId }, "positive"), act("Deadline and reminders", "admin.deadline.form", { cycleId: p.cycle.cycleId }), act("Admin menu", ADMIN_VERBS.menu)]
+        ? [act("Where every agency stands", ADMIN_VERBS.status, { cycleId: p.cycle.cycleId }, "positive"), act("Deadline and reminders", DEADLINE_VERBS.form, { cycleId: p.cycle.cycleId }), act("Admin menu", ADMIN_VERBS.menu)]
         : [act("Show progress and carry on", CYCLE_VERBS.carryProgress, { cycleId: p.cycle.cycleId }, "positive"), act("Admin menu", ADMIN_VERBS.menu)],
     };
   }

@@ -1,6 +1,5 @@
 import { z } from "zod/v4";
-import { md } from "../cards/text";
-import { messageReply, reply } from "../cards/reply";
+import { reply } from "../cards/reply";
 import type { Actor } from "../people/actor";
 import { verb, type FeatureRoutes, type Redraw } from "../routes";
 import type { CycleAdmin } from "../admin/cycles";
@@ -39,16 +38,6 @@ export function cyclesFeature(d: CycleDeps, cycleAdmin: CycleAdmin) {
   const routes: FeatureRoutes = {
     commands: [
       { name: "compare", aliases: ["comparison"], run: async (ctx) => reply("comparison", await comparison.view(ctx.actor, {})) },
-      {
-        name: "deadlines",
-        aliases: ["deadline"],
-        run: async (ctx) => {
-          await requireAdmin(d, ctx.actor);
-          const open = await d.cycles.listOpen();
-          if (!open.length) return messageReply("No open cycle", "Open a cycle first: its deadline and reminders are set there.", "warning", { actions: [{ title: "Open a cycle", verb: "admin.cycle.form", data: {} }] });
-          return messageReply(md`Deadlines and reminders`, md`Choose a cycle:`, "default", { actions: open.map((c) => ({ title: `Deadline and reminders of ${c.name}`.slice(0, 150), verb: "admin.deadline.form", data: { cycleId: c.cycleId } })) });
-        },
-      },
     ],
     verbs: [
       verb({ verb: CYCLE_VERBS.compare, input: compareInput, run: async (ctx, i) => reply("comparison", await comparison.view(ctx.actor, i)) }),
