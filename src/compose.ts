@@ -84,9 +84,10 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     agencyTenant: async (id) => (await repos.agencies.get(id))?.tenantId,
   });
   const settings = new SettingsAdmin({ access, config }, repos.settings);
-  const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache, summaries: new ReturnSummariesRepo(store) });
+  const overrides = new DeadlineOverridesRepo(store);
+  const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache, ownDeadline: async (cycleId, agencyId) => (await overrides.get(cycleId, agencyId))?.deadline, summaries: new ReturnSummariesRepo(store) });
   const actionsRepo = new ActionsRepo(store);
-  const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now, actions: actionsRepo }, settings);
+  const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now, ownDeadlines: async (cycleId) => new Map([...(await overrides.listForCycle(cycleId))].map(([agencyId, o]) => [agencyId, o.deadline])), actions: actionsRepo }, settings);
   const home = homeRoutes({ config, access });
   const appLink = appLinkOf(config);
 
@@ -124,9 +125,9 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   const training = trainingParts({ config, repo: trainingRepo, answers, access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), now, log });
   // Every digest, scheduled or on demand, in whichever process composes it, reads the stored training.
   digest.service.useTraining(new StoredTrainingFigures({ repo: trainingRepo, answers }));
-  const deadlines = deadlinesFeature({ config, cycles: repos.cycles, returns: repos.returns, overrides: new DeadlineOverridesRepo(store), agencies: repos.agencies, people: repos.people, access, returnService, catalog, cycleCache, outbox: delivery.outbox, scheduler: delivery.scheduler, now, log }, appLink);
+  const deadlines = deadlinesFeature({ config, cycles: repos.cycles, returns: repos.returns, overrides, agencies: repos.agencies, people: repos.people, access, returnService, catalog, cycleCache, outbox: delivery.outbox, scheduler: delivery.scheduler, now, log }, appLink);
   admin.cycles.hooks.opened.push((cycleId) => deadlines.reminders.replan(cycleId));
-  const nextCycle = cyclesFeature({ cycles: repos.cycles, returns: repos.returns, carry: new CarryForwardRepo(store), agencies: repos.agencies, access, catalog, cycleCache, scheduler: delivery.scheduler, now }, admin.cycles);
+  const nextCycle = cyclesFeature({ cycles: repos.cycles, returns: repos.returns, carry: new CarryForwardRepo(store), agencies: repos.agencies, access, catalog, cycleCache, scheduler: delivery.scheduler, outbox: delivery.outbox, now }, admin.cycles);
   const actions = new ActionService({ actions: actionsRepo, cycles: repos.cycles, catalog, access, returnService, outbox: delivery.outbox, scheduler: delivery.scheduler, people: repos.people, appLink, now });
   const panels = new PanelService({ panels: new PanelsRepo(store), challenges: new ChallengesRepo(store), summaries: new ReturnSummariesRepo(store), agencies: repos.agencies, cycles: repos.cycles, catalog, access, people: repos.people, now });
   const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes, nextCycle.routes, actionRoutes(actions), panelRoutes(panels, appLink)];

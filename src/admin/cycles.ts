@@ -1,4 +1,5 @@
 import { z } from "zod/v4";
+import { DEADLINE_VERBS } from "../deadlines/verbs";
 import type { ChoiceView, MessageView, NoticeView } from "../cards/views";
 import { md, text } from "../cards/text";
 import type { Actor } from "../people/actor";
@@ -173,7 +174,7 @@ export class CycleAdmin {
         color: c.status === "open" ? "good" : "default",
         actions: [
           act(`Status of ${c.name}`, ADMIN_VERBS.status, { cycleId: c.cycleId }),
-          ...(c.status === "open" ? [act(`Deadline and reminders of ${c.name}`, "admin.deadline.form", { cycleId: c.cycleId })] : []),
+          ...(c.status === "open" ? [act(`Deadline and reminders of ${c.name}`, DEADLINE_VERBS.form, { cycleId: c.cycleId })] : []),
           c.status === "open" ? act(`Close ${c.name}`, ADMIN_VERBS.closeCycle, { cycleId: c.cycleId }, "destructive") : act(`Reopen ${c.name}`, ADMIN_VERBS.reopenCycle, { cycleId: c.cycleId }),
         ],
       })),

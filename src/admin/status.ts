@@ -62,17 +62,19 @@ export class StatusAdmin {
   /** Every agency of the cycle with its state, sorted by what needs the business manager first. */
   async rows(cycle: Cycle): Promise<StatusRow[]> {
     const t = today(this.deps);
-    const [agencies, headers, answers, index, actionState] = await Promise.all([
+    const [agencies, headers, answers, index, own, actionState] = await Promise.all([
       this.deps.agencies.list(),
       this.deps.returns.listHeaders(cycle.cycleId),
       this.deps.returns.listAnswers(cycle.cycleId),
       this.deps.catalog.get(cycle.templateId, cycle.templateVersion),
+      this.deps.ownDeadlines ? this.deps.ownDeadlines(cycle.cycleId) : Promise.resolve(new Map<string, string>()),
       this.deps.actions?.forCycle(cycle.cycleId),
     ]);
     // Open actions as docs/actions.md counts them (closed ones out, panel ones in), where the actions' rows are wired.
     const openByReturn = new Map((actionState ?? []).map((r) => [r.partitionKey, actionsOfReturn(r, index, t).filter((a) => a.status !== "done")]));
     const total = index?.size ?? 0;
-    const past = cycle.deadline < t;
+    // An agency's own later deadline (an extension for it alone) decides whether it is past.
+    const pastFor = (agencyId: string) => { const d = own.get(agencyId); return (d && d > cycle.deadline ? d : cycle.deadline) < t; };
     const byAgency = new Map<string, { name: string; sector: Sector; partnerships: string[]; header?: ReturnHeader & { partitionKey: string } }>();
     for (const a of agencies) if (covers(cycle, a)) byAgency.set(a.agencyId, { name: a.name, sector: a.sector, partnerships: a.partnerships });
     for (const h of headers) {
@@ -96,7 +98,7 @@ export class StatusAdmin {
           sector: e.sector,
           partnerships: e.partnerships,
           status,
-          overdue: past && !submitted,
+          overdue: pastFor(agencyId) && !submitted,
           answered,
           total,
           lastActivity: times[times.length - 1] ?? "",

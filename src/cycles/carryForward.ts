@@ -1,4 +1,5 @@
 import { z } from "zod/v4";
+import { DEADLINE_VERBS } from "../deadlines/verbs";
 import { md, text } from "../cards/text";
 import type { MessageView } from "../cards/views";
 import { mapPool } from "../admin/pool";
@@ -17,7 +18,13 @@ import { CYCLE_VERBS } from "./verbs";
 
 export const CARRY_JOB = "s11.carryForward";
 export const carryJobId = (cycleId: string) => `${CARRY_JOB}|${cycleId}`;
-const payloadSchema = z.object({ cycleId: z.string().min(1).max(120) });
+const payloadSchema = z.object({
+  cycleId: z.string().min(1).max(120),
+  /** The admin who opened the cycle: told in personal chat when the job finishes what their answer could not. */
+  tell: z.object({ tenantId: z.string().min(1).max(64), aadObjectId: z.string().min(1).max(64), name: z.string().max(256).catch("") }).optional(),
+});
+export const CARRY_DONE_MESSAGE = "s11.carryDone";
+export const carryDoneBatchId = (cycleId: string) => `s11.carryDone|${cycleId}`;
 
 export interface CarryProgress {
   cycle: Cycle;
@@ -25,6 +32,10 @@ export interface CarryProgress {
   agencies: number;
   done: number;
   answers: number;
+  /** Agencies whose transaction failed in this pass (they are carried by the next one). */
+  failed?: number;
+  /** Agencies this pass carried. */
+  carriedNow?: number;
 }
 
 /** Who carry forward writes as (the history of the previous cycle keeps who wrote each answer). */
@@ -47,15 +58,24 @@ export class CarryForward {
       if (!p.success) return undefined;
       // The claim's budget, on the wall clock (the scheduler's clock may be a test's or a demo's).
       const progress = await this.run(p.data.cycleId, new Date(Date.now() + Math.max(1_000, ctx.deadline.getTime() - ctx.now.getTime())));
+      // This run finished what the admin's answer left: tell them (one message per cycle, whichever run gets here).
+      if (progress && progress.done >= progress.agencies && progress.carriedNow && p.data.tell) {
+        const t = p.data.tell;
+        await this.d.outbox.enqueue(carryDoneBatchId(p.data.cycleId), [{ recipient: { kind: "person", tenantId: t.tenantId, aadObjectId: t.aadObjectId, name: t.name }, kind: CARRY_DONE_MESSAGE, params: { cycleId: p.data.cycleId } }]);
+      }
       // Not finished within this claim's time: carry on in a fresh claim straight away.
-      return progress && progress.done < progress.agencies ? { rescheduleAt: this.d.now() } : undefined;
+      return progress && progress.done < progress.agencies ? { rescheduleAt: new Date(this.d.now().getTime() + (progress.failed ? 5_000 : 0)) } : undefined;
     },
   };
 
   /** Schedules the job (the safety net), then carries as much as fits in `budgetMs` for the admin's answer. */
-  async start(cycleId: string, budgetMs: number): Promise<CarryProgress | undefined> {
-    await this.d.scheduler.schedule(carryJobId(cycleId), CARRY_JOB, new Date(this.d.now().getTime() + 15_000), { cycleId }, { ifEarlier: true });
-    return this.run(cycleId, new Date(Date.now() + budgetMs));
+  async start(cycleId: string, budgetMs: number, tell?: { tenantId: string; aadObjectId: string; name: string }): Promise<CarryProgress | undefined> {
+    const payload = { cycleId, ...(tell ? { tell: { ...tell, name: tell.name.slice(0, 256) } } : {}) };
+    await this.d.scheduler.schedule(carryJobId(cycleId), CARRY_JOB, new Date(this.d.now().getTime() + 15_000), payload, { ifEarlier: true });
+    const progress = await this.run(cycleId, new Date(Date.now() + budgetMs));
+    // Not finished in the answer's time: the job carries on at once, on any instance.
+    if (progress && progress.done < progress.agencies) await this.d.scheduler.schedule(carryJobId(cycleId), CARRY_JOB, this.d.now(), payload, { ifEarlier: true });
+    return progress;
   }
 
   /** Carries into every return not done yet, until `until` (wall clock). Idempotent. */
@@ -75,12 +95,21 @@ export class CarryForward {
     const existing = new Set(headers.map((h) => h.agencyId));
     let answers = headers.reduce((n, h) => n + (h.carriedFrom === cycle.carriedFrom ? (h.carriedCount ?? 0) : 0), 0);
     const todo = covered.filter((a) => !done.has(a.agencyId));
+    let failed = 0;
+    let carriedNow = 0;
     await mapPool(todo, 6, async (agency) => {
       if (Date.now() > until.getTime()) return;
-      answers += await this.carryOne(cycle, previous?.name ?? cycle.carriedFrom!, agency, index, prevIndex, existing.has(agency.agencyId));
-      done.add(agency.agencyId);
+      try {
+        answers += await this.carryOne(cycle, previous?.name ?? cycle.carriedFrom!, agency, index, prevIndex, existing.has(agency.agencyId));
+        done.add(agency.agencyId);
+        carriedNow++;
+      } catch (e) {
+        // One agency's failure (storage stumbling) leaves it for the next pass; the others go on.
+        failed++;
+        if (failed === todo.length) throw e;
+      }
     });
-    return { cycle, from: previous?.name ?? cycle.carriedFrom, agencies: covered.length, done: covered.filter((a) => done.has(a.agencyId)).length, answers };
+    return { cycle, from: previous?.name ?? cycle.carriedFrom, agencies: covered.length, done: covered.filter((a) => done.has(a.agencyId)).length, answers, failed, carriedNow };
   }
 
   /** One agency: its previous answers into its new return, in one transaction. Returns how many were carried. */
@@ -144,7 +173,7 @@ export class CarryForward {
         { title: text("Deadline"), value: text(p.cycle.deadline) },
       ],
       actions: finished
-        ? [act("Where every agency stands", ADMIN_VERBS.status, { cycleId: p.cycle.cycleId }, "positive"), act("Deadline and reminders", "admin.deadline.form", { cycleId: p.cycle.cycleId }), act("Admin menu", ADMIN_VERBS.menu)]
+        ? [act("Where every agency stands", ADMIN_VERBS.status, { cycleId: p.cycle.cycleId }, "positive"), act("Deadline and reminders", DEADLINE_VERBS.form, { cycleId: p.cycle.cycleId }), act("Admin menu", ADMIN_VERBS.menu)]
         : [act("Show progress and carry on", CYCLE_VERBS.carryProgress, { cycleId: p.cycle.cycleId }, "positive"), act("Admin menu", ADMIN_VERBS.menu)],
     };
   }

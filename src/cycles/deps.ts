@@ -4,6 +4,7 @@ import type { CarryForwardRepo } from "../storage/carryForwardRepo";
 import type { CyclesRepo } from "../storage/cyclesRepo";
 import type { ReturnsRepo } from "../storage/returnsRepo";
 import type { Scheduler } from "../schedule/scheduler";
+import type { Outbox } from "../delivery/outbox";
 import type { TemplateCatalog } from "../section11/templateCatalog";
 import type { CycleCache } from "../section11/returnAccessCache";
 
@@ -17,5 +18,6 @@ export interface CycleDeps {
   catalog: TemplateCatalog;
   cycleCache: CycleCache;
   scheduler: Pick<Scheduler, "schedule">;
+  outbox: Pick<Outbox, "enqueue">;
   now: () => Date;
 }

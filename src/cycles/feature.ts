@@ -1,6 +1,5 @@
 import { z } from "zod/v4";
-import { md } from "../cards/text";
-import { messageReply, reply } from "../cards/reply";
+import { reply } from "../cards/reply";
 import type { Actor } from "../people/actor";
 import { verb, type FeatureRoutes, type Redraw } from "../routes";
 import type { CycleAdmin } from "../admin/cycles";
@@ -8,14 +7,14 @@ import { requireAdmin } from "../admin/common";
 import { signoffCards } from "../section11/returnService";
 import { UserFacingError } from "../errors";
 import type { Cycle } from "../storage/cyclesRepo";
-import { CarryForward } from "./carryForward";
+import { CARRY_DONE_MESSAGE, CarryForward } from "./carryForward";
 import { compareInput, CycleComparison } from "./comparison";
 import type { CycleDeps } from "./deps";
 import { CYCLE_VERBS } from "./verbs";
 import "./views";
 
 /** How long the admin's button waits for carry forward before answering with its progress (Teams gives a card action about 5 s). */
-export const CARRY_BUDGET_MS = 3_000;
+export const CARRY_BUDGET_MS = 2_500;
 
 /**
  * The next cycle (docs/cycles.md): carry forward from the previous cycle when one opens (the
@@ -31,7 +30,7 @@ export function cyclesFeature(d: CycleDeps, cycleAdmin: CycleAdmin) {
     const previous = await d.cycles.get(cycle.carriedFrom!);
     let redraw: Redraw[] = [];
     if (previous && previous.status !== "closed") redraw = (await cycleAdmin.close(actor, previous.cycleId)).withdrawn.map((w) => signoffCards(w.returnId, w.requestSeq));
-    const progress = await carry.start(cycle.cycleId, CARRY_BUDGET_MS);
+    const progress = await carry.start(cycle.cycleId, CARRY_BUDGET_MS, { ...actor.principal, name: actor.name });
     if (!progress) throw new Error("carry forward found no cycle to carry from");
     return { view: carry.progressView(progress, { closedPrevious: previous?.name }), redraw };
   };
@@ -39,16 +38,6 @@ export function cyclesFeature(d: CycleDeps, cycleAdmin: CycleAdmin) {
   const routes: FeatureRoutes = {
     commands: [
       { name: "compare", aliases: ["comparison"], run: async (ctx) => reply("comparison", await comparison.view(ctx.actor, {})) },
-      {
-        name: "deadlines",
-        aliases: ["deadline"],
-        run: async (ctx) => {
-          await requireAdmin(d, ctx.actor);
-          const open = await d.cycles.listOpen();
-          if (!open.length) return messageReply("No open cycle", "Open a cycle first: its deadline and reminders are set there.", "warning", { actions: [{ title: "Open a cycle", verb: "admin.cycle.form", data: {} }] });
-          return messageReply(md`Deadlines and reminders`, md`Choose a cycle:`, "default", { actions: open.map((c) => ({ title: `Deadline and reminders of ${c.name}`.slice(0, 150), verb: "admin.deadline.form", data: { cycleId: c.cycleId } })) });
-        },
-      },
     ],
     verbs: [
       verb({ verb: CYCLE_VERBS.compare, input: compareInput, run: async (ctx, i) => reply("comparison", await comparison.view(ctx.actor, i)) }),
@@ -64,6 +53,15 @@ export function cyclesFeature(d: CycleDeps, cycleAdmin: CycleAdmin) {
       }),
     ],
     jobs: carry.jobs,
+    messages: {
+      // Drawn when sent: still an admin, and the progress as it is then.
+      [CARRY_DONE_MESSAGE]: async (to, p) => {
+        if (to.kind !== "person") return { skip: "carry forward progress goes to the admin who opened the cycle" };
+        if (!(await d.access.isAdmin(to.actor))) return { skip: "no longer an admin" };
+        const progress = await carry.run(String(p.cycleId ?? "").slice(0, 120), new Date(0));
+        return progress ? { reply: reply("message", carry.progressView(progress)) } : { skip: "the cycle is gone" };
+      },
+    },
   };
   return { routes, carry, comparison };
 }

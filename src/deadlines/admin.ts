@@ -10,7 +10,7 @@ import { act, covers, plural, requireAdmin } from "../admin/common";
 import { cleanLine, deadlineField } from "../admin/validation";
 import { daysLeftText, formatDate, formatWhen, ukDate } from "../time";
 import type { DeadlineDeps } from "./deps";
-import type { DeadlineReminders } from "./reminders";
+import { reminderJobId, type DeadlineReminders } from "./reminders";
 import { daysLabel, daysText, parseReminderDays } from "./rules";
 import { DEADLINE_VERBS } from "./verbs";
 import type { DeadlineFormView } from "./views";
@@ -40,6 +40,8 @@ export class DeadlineAdmin {
 
   async form(actor: Actor, cycleId: string, o: { notice?: NoticeView; problems?: string[]; typed?: { agencyId: string; deadline: string; reminderDays: string } } = {}): Promise<DeadlineFormView> {
     const { cycle } = await this.cycleFor(actor, cycleId);
+    // A cycle made outside the bot (demo data, a script) has no reminder job yet: plan it now.
+    if (cycle.status === "open" && !(await this.d.scheduler.get(reminderJobId(cycleId)))) await this.reminders.replan(cycleId);
     const plans = await this.reminders.plan(cycle);
     const today = ukDate(this.d.now());
     const open = cycle.status === "open";
@@ -85,6 +87,8 @@ export class DeadlineAdmin {
     if (date.problems.length) return this.form(actor, cycle.cycleId, { problems: date.problems, typed });
     const now = this.d.now().toISOString();
     if (typed.agencyId === ALL_AGENCIES) {
+      // Extended to this date before (not the date the cycle opened with): finish what that press started.
+      if (date.value === cycle.deadline && cycle.deadlineSetAt && cycle.deadlineSetAt !== cycle.createdAt) return this.finishExtension(actor, cycle, undefined, date.value);
       if (date.value <= cycle.deadline) return this.form(actor, cycle.cycleId, { problems: [`The new deadline must be after the current one (${formatDate(cycle.deadline)}): an extension moves it later.`], typed });
       const agencies = (await this.d.agencies.list()).filter((a) => covers(cycle, a));
       const headers = await this.d.returns.listHeaders(cycle.cycleId);
@@ -112,6 +116,7 @@ export class DeadlineAdmin {
     const name = agency?.name ?? headers?.find((h) => h.agencyId === typed.agencyId)?.agencyName;
     if (!name || (agency && !covers(cycle, agency))) return this.form(actor, cycle.cycleId, { problems: ["That agency is not part of this cycle: choose one from the list."], typed: { ...typed, agencyId: ALL_AGENCIES } });
     const own = await this.d.overrides.get(cycle.cycleId, typed.agencyId);
+    if (own && own.deadline === date.value) return this.finishExtension(actor, cycle, { agencyId: typed.agencyId, name }, date.value);
     const current = own && own.deadline > cycle.deadline ? own.deadline : cycle.deadline;
     if (date.value <= current) return this.form(actor, cycle.cycleId, { problems: [`The new deadline for ${name.slice(0, 120)} must be after its current one (${formatDate(current)}): an extension moves it later.`], typed });
     await inSteps(async (step) => {
@@ -125,6 +130,24 @@ export class DeadlineAdmin {
       await step(() => this.reminders.replan(cycle.cycleId));
     });
     return this.form(actor, cycle.cycleId, { notice: { text: md`${name} now has until ${formatDate(date.value)} (was ${formatDate(current)}). Its leads are being told; its reminders follow the new date.`, color: "good" } });
+  }
+
+  /**
+   * The same extension pressed again (after a failure part-way, or a double click): the date is
+   * already set, so only the messages and the plan are made sure of; the outbox sends nobody a
+   * second message.
+   */
+  private async finishExtension(actor: Actor, cycle: Cycle, one: { agencyId: string; name: string } | undefined, deadline: string): Promise<DeadlineFormView> {
+    let ids: string[];
+    if (one) ids = [one.agencyId];
+    else {
+      const [agencies, headers, overrides] = await Promise.all([this.d.agencies.list(), this.d.returns.listHeaders(cycle.cycleId), this.d.overrides.listForCycle(cycle.cycleId)]);
+      ids = [...new Set([...agencies.filter((a) => covers(cycle, a)).map((a) => a.agencyId), ...headers.map((h) => h.agencyId)])].filter((id) => !(overrides.get(id) && overrides.get(id)!.deadline > deadline));
+    }
+    await this.reminders.enqueueExtension(cycle, ids, deadline, new Map(), actor.name);
+    await this.reminders.replan(cycle.cycleId);
+    const who = one ? one.name : "every agency";
+    return this.form(actor, cycle.cycleId, { notice: { text: md`The deadline for ${who} is already ${formatDate(deadline)}; every lead concerned has been told (nobody twice).`, color: "good" } });
   }
 
   /** New reminder days for the cycle; the job is re-planned. */

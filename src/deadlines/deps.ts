@@ -25,7 +25,7 @@ export interface DeadlineDeps {
   catalog: TemplateCatalog;
   cycleCache: CycleCache;
   outbox: Pick<Outbox, "enqueue" | "batchStatus">;
-  scheduler: Pick<Scheduler, "schedule" | "cancel">;
+  scheduler: Pick<Scheduler, "schedule" | "cancel" | "get">;
   now: () => Date;
   log: Logger;
 }

@@ -1,4 +1,7 @@
-import { reply } from "../cards/reply";
+import { md } from "../cards/text";
+import { messageReply, reply } from "../cards/reply";
+import { requireAdmin } from "../admin/common";
+import { ADMIN_VERBS } from "../admin/verbs";
 import { verb, type FeatureRoutes } from "../routes";
 import { DeadlineAdmin, deadlineRef, demoInput, extendInput, remindersInput } from "./admin";
 import type { DeadlineDeps } from "./deps";
@@ -16,6 +19,18 @@ export function deadlinesFeature(d: DeadlineDeps, appLink: string) {
   const reminders = new DeadlineReminders(d);
   const admin = new DeadlineAdmin(d, reminders);
   const routes: FeatureRoutes = {
+    commands: [
+      {
+        name: "deadlines",
+        aliases: ["deadline"],
+        run: async (ctx) => {
+          await requireAdmin(d, ctx.actor);
+          const open = await d.cycles.listOpen();
+          if (!open.length) return messageReply("No open cycle", "Open a cycle first: its deadline and reminders are set there.", "warning", { actions: [{ title: "Open a cycle", verb: ADMIN_VERBS.cycleForm, data: {} }] });
+          return messageReply(md`Deadlines and reminders`, md`Choose a cycle:`, "default", { actions: open.map((c) => ({ title: `Deadline and reminders of ${c.name}`.slice(0, 150), verb: DEADLINE_VERBS.form, data: { cycleId: c.cycleId } })) });
+        },
+      },
+    ],
     verbs: [
       verb({ verb: DEADLINE_VERBS.form, input: deadlineRef, run: async (ctx, i) => reply("deadlineForm", await admin.form(ctx.actor, i.cycleId)) }),
       verb({ verb: DEADLINE_VERBS.extend, input: extendInput, run: async (ctx, i) => reply("deadlineForm", await admin.extend(ctx.actor, i)) }),

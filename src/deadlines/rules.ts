@@ -1,5 +1,6 @@
 import { londonToUtc } from "../training/ukTime";
 import { addDays } from "../time";
+import { DEFAULT_REMINDER_DAYS } from "../storage/cyclesRepo";
 
 /**
  * The deadline rules (docs/deadlines.md), pure so they can be tested without a clock:
@@ -57,10 +58,11 @@ export function nextReminderAt(now: Date, d: AgencyDeadline, days: readonly numb
   return later.length ? new Date(Math.min(...later)) : undefined;
 }
 
-/** "14, 7, 1" as typed: whole days, at most MAX_REMINDERS, none after 90; "none" or empty for no reminders (the cycle form turns empty into the default first). */
+/** "14, 7, 1" as typed on the cycle form: whole days, at most MAX_REMINDERS, none after 90; "none" for no reminders, empty for the default. */
 export function parseReminderDays(raw: string): { days: number[]; problems: string[] } {
   const v = raw.trim().slice(0, 200);
-  if (!v || /^none$/i.test(v)) return { days: [], problems: [] };
+  if (!v) return { days: [...DEFAULT_REMINDER_DAYS], problems: [] };
+  if (/^none$/i.test(v)) return { days: [], problems: [] };
   const parts = v.split(/[,;\s]+/).filter(Boolean);
   const bad = parts.filter((p) => !/^\d{1,3}$/.test(p) || Number(p) > MAX_REMINDER_DAY);
   if (bad.length) return { days: [], problems: [`Reminder days must be whole numbers of days before the deadline, from 0 to ${MAX_REMINDER_DAY}, separated by commas (for example 14, 7, 1); "${bad[0].slice(0, 20)}" is not one.`] };

@@ -16,7 +16,12 @@ export interface DigestRecord {
   figures?: DigestFigures;
   /** The full count; `figures.overdueActions` keeps the oldest LIST_LIMIT. */
   overdueActionsCount: number;
-  previousCycle?: { name: string; firstPct: number; nowPct: number };
+  /**
+   * "Against the previous cycle": the cycle this one was carried forward from (else the one before),
+   * its headline at first and latest submissions, and per standard the share of agencies fully
+   * meeting it then and now (docs/cycles.md).
+   */
+  previousCycle?: { name: string; firstPct: number; nowPct: number; standards?: Array<{ id: string; previousPct: number; nowPct: number }> };
   sincePrevious?: RecordSummary;
   /** Headline "now" of the recent digests and this one, oldest first. */
   trend: Array<{ period: string; nowPct: number }>;
@@ -48,7 +53,9 @@ export async function composeDigest(d: ComposerDeps, channel: { teamId: string; 
   const now = d.now();
   const today = ukDate(now);
   const [cycles, agencies, recent] = await Promise.all([d.reporting.cyclesFor(channel.partnerships), d.agencies.list(), d.digests.recentRecords(channel.teamId, channel.channelId, addDays(today, -400))]);
-  const [current, previous] = cycles;
+  const [current] = cycles;
+  // The cycle this one carried its answers from is what "the previous cycle" means; else the one before.
+  const previous = (current?.carriedFrom && cycles.find((c) => c.cycleId === current.carriedFrom)) || cycles[1];
   const earlier = recent.filter((r) => r.period < period);
   const sincePrevious = earlier[earlier.length - 1];
   const sinceFrom = sincePrevious ? ukDate(new Date(sincePrevious.at || `${sincePrevious.period.slice(0, 10)}T12:00:00Z`)) : addDays(today, -30);
@@ -65,9 +72,15 @@ export async function composeDigest(d: ComposerDeps, channel: { teamId: string; 
   let previousCycle: DigestRecord["previousCycle"];
   if (before && previous) {
     const f = digestFigures(before);
-    previousCycle = { name: previous.name, firstPct: f.headline.first.pct, nowPct: f.headline.now.pct };
+    previousCycle = { name: previous.name, firstPct: f.headline.first.pct, nowPct: f.headline.now.pct, standards: figures ? againstPrevious(f, figures) : undefined };
   }
   return recordFrom({ period, at: now.toISOString(), partnerships: channel.partnerships, figures, previousCycle, earlier, training: { sinceFrom, since, ytdFrom, ytd } });
+}
+
+/** Pure: per standard of the current cycle (matched by id), the share fully meeting it in the previous cycle and now. */
+export function againstPrevious(before: DigestFigures, now: DigestFigures): Array<{ id: string; previousPct: number; nowPct: number }> {
+  const then = new Map(before.standards.filter((s) => s.rated > 0).map((s) => [s.id, s.greenPct]));
+  return now.standards.filter((s) => s.rated > 0 && then.has(s.id)).map((s) => ({ id: s.id, previousPct: then.get(s.id)!, nowPct: s.greenPct }));
 }
 
 /** Pure: the stored form of a digest, its lists cut to what the card shows. */

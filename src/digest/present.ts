@@ -148,7 +148,12 @@ export function digestView(r: DigestRecord, o: PresentOptions, level = 0): Diges
       ];
       view.changeText = md`Since the last digest (${day(p.period)}): ${changes.join("; ")}.`;
     }
-    if (r.previousCycle) view.previousCycleText = md`Previous cycle (${cut(r.previousCycle.name, 120)}): ${r.previousCycle.firstPct}% at first submission, ${r.previousCycle.nowPct}% at its latest submissions.`;
+    if (r.previousCycle) {
+      const p = r.previousCycle;
+      const moved = (p.standards ?? []).map((x) => `${cut(x.id, 12)} ${x.previousPct}% → ${x.nowPct}%`);
+      const perStandard = moved.length ? ` Agencies fully meeting each standard, then → now: ${moved.join(", ")}.` : "";
+      view.previousCycleText = md`Against the previous cycle (${cut(p.name, 120)}): ${p.firstPct}% fully met most indicators at first submission and ${p.nowPct}% at its latest submissions, against ${h.now.pct}% now (${signed(h.now.pct - p.nowPct)} points).${perStandard}`;
+    }
 
     if (has("returns")) {
       const x = f.returns;

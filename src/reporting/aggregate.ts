@@ -46,7 +46,8 @@ export function actionsOf(a: AgencyFacts, standards: readonly StandardDef[]): Ov
   return out;
 }
 
-export const isOverdue = (a: AgencyFacts, input: Pick<DigestInput, "today" | "cycle">) => a.status !== "submitted" && !!input.cycle.deadline && input.cycle.deadline < input.today;
+/** Past its deadline (its own, when an extension gave it a later one) without a submission. */
+export const isOverdue = (a: AgencyFacts, input: Pick<DigestInput, "today" | "cycle">) => a.status !== "submitted" && !!input.cycle.deadline && (a.ownDeadline && a.ownDeadline > input.cycle.deadline ? a.ownDeadline : input.cycle.deadline) < input.today;
 
 export function digestFigures(input: DigestInput, partnerships: readonly string[] = []): DigestFigures {
   const { agencies, standards, today } = input;

@@ -55,7 +55,8 @@ export class ReportingService {
       const agency = byId.get(r.header.agencyId);
       // An agency no longer registered keeps its return in the figures of the partnerships the cycle covers.
       if (agency ? !inScope(partnerships, agency.partnerships) : !inScope(partnerships, cycle.partnerships)) continue;
-      facts.set(r.header.agencyId, agencyFacts(agency, r.header, r.summary));
+      const f = agencyFacts(agency, r.header, r.summary);
+      facts.set(r.header.agencyId, r.ownDeadline && r.ownDeadline > cycle.deadline ? { ...f, ownDeadline: r.ownDeadline } : f);
     }
     return {
       today: ukDate(this.deps.now()),

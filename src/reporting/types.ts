@@ -15,6 +15,8 @@ export interface AgencyFacts {
   first?: Map<string, SubmittedCell>;
   /** The latest signed-off submission, by indicator: what "now" means in every figure. */
   latest?: Map<string, SubmittedCell>;
+  /** The agency's own deadline when it is later than the cycle's (docs/deadlines.md). */
+  ownDeadline?: string;
   /** Actions closed with evidence, and actions agreed at a panel (docs/actions.md). */
   actions?: SummaryActions;
   /** Moderated ratings a challenge panel gave, by indicator (beside the agency's own; figures stay on self-ratings). */

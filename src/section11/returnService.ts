@@ -84,6 +84,8 @@ export interface ReturnServiceDeps {
   cycleCache: CycleCache;
   /** The summary row's first-submission and moderated ratings, shown beside the agency's own when reading a standard (docs/panels.md). */
   summaries?: Pick<ReturnSummariesRepo, "read">;
+  /** An agency's own deadline in a cycle (an extension for it alone: docs/deadlines.md), when it has one. */
+  ownDeadline?: (cycleId: string, agencyId: string) => Promise<string | undefined>;
 }
 
 /**
@@ -189,7 +191,9 @@ export class ReturnService {
   }
 
   async overview(actor: Actor, returnId: string, notice?: NoticeView): Promise<OverviewView> {
-    const o = await this.open(actor, returnId);
+    const opened = await this.open(actor, returnId);
+    const own = await this.deps.ownDeadline?.(opened.cycle.cycleId, opened.loaded.header.agencyId);
+    const o = own && own > opened.cycle.deadline ? { ...opened, cycle: { ...opened.cycle, deadline: own } } : opened;
     return overviewView(o, { notice: notice ?? this.closedNotice(o) ?? carriedNotice(o, "warning"), canEdit: this.canEdit(o) });
   }
 
@@ -267,7 +271,7 @@ export class ReturnService {
     const missing = missingForCompletion(savedAnswer);
     const withdrawn = !unchanged && auth.header.status === "awaiting_signoff" ? md` The return was waiting for sign-off: this change withdraws the request; send it again when you are ready.` : md``;
     const blank = isBlank(savedAnswer);
-    const savedNotice: NoticeView = { text: stored?.carriedFrom ? md`Confirmed ${cmd.indicatorId} as carried forward.${withdrawn}` : md`Saved ${cmd.indicatorId}.${withdrawn}`, color: "good" };
+    const savedNotice: NoticeView = { text: unchanged && stored?.carriedFrom ? md`Confirmed ${cmd.indicatorId} as carried forward.${withdrawn}` : md`Saved ${cmd.indicatorId}.${withdrawn}`, color: "good" };
     if (blank) {
       return stepView(step([saved]), cmd.indicatorId, { notice: unchanged ? { text: md`Nothing saved yet: choose a rating first.`, color: "warning" } : { text: md`Cleared the answer to ${cmd.indicatorId}.`, color: "default" }, returnTo: cmd.returnTo });
     }

@@ -12,6 +12,8 @@ export const S11_VERBS = {
   history: "s11.history",
   /** Every answer of one standard, read only (the drill-down of the review and the sign-off). */
   standard: "s11.standard",
+  /** The comparison with the previous cycle (src/cycles). */
+  compare: "s11.compare",
 } as const;
 
 export const NAV = ["next", "back", "overview", "review", "stay"] as const;

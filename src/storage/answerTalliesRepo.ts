@@ -54,7 +54,48 @@ export const tallyEntity = (t: SessionTally) => {
 };
 
 export class AnswerTalliesRepo {
+  /**
+   * Changes waiting for their session's tally, per session. Saves of one session arrive together
+   * (a room of delegates answering at the end of a session): rather than each reading and writing
+   * the one row in turn (and mostly losing the race to the ETag), the changes that arrive while a
+   * write is under way go together in the next write. Every change is also on its answer row
+   * (see EvaluationsRepo), so nothing is lost if the process stops: each save waits for its write.
+   */
+  private readonly waiting = new Map<string, Array<{ change: (t: SessionTally) => SessionTally; done: (e?: unknown) => void }>>();
+
   constructor(private readonly table: TableClient) {}
+
+  /** Applies `change` to the session's tally together with any others waiting for it; resolves once written. */
+  apply(sessionId: string, change: (t: SessionTally) => SessionTally): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = (e?: unknown) => (e ? reject(e) : resolve());
+      const queue = this.waiting.get(sessionId);
+      if (queue) {
+        queue.push({ change, done });
+        return;
+      }
+      this.waiting.set(sessionId, [{ change, done }]);
+      void this.drain(sessionId);
+    });
+  }
+
+  private async drain(sessionId: string): Promise<void> {
+    for (;;) {
+      const batch = this.waiting.get(sessionId) ?? [];
+      if (!batch.length) {
+        this.waiting.delete(sessionId);
+        return;
+      }
+      // Later arrivals queue up for the next write.
+      this.waiting.set(sessionId, []);
+      try {
+        await this.change(sessionId, (t) => batch.reduce((acc, b) => b.change(acc), t));
+        for (const b of batch) b.done();
+      } catch (e) {
+        for (const b of batch) b.done(e);
+      }
+    }
+  }
 
   async get(sessionId: string): Promise<(SessionTally & { etag: string }) | undefined> {
     try {

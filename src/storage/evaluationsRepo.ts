@@ -132,7 +132,7 @@ export class EvaluationsRepo {
     const quoteKey = createHash("sha256").update(`${x.sessionId}|${x.rowKey}`).digest("base64url").slice(0, 10);
     const before = parseAnswers(x.counted);
     const after = parseAnswers(x.answers);
-    await this.tallies.change(x.sessionId, (t) => applyChange(t, { op, quoteKey, before, after }));
+    await this.tallies.apply(x.sessionId, (t) => applyChange(t, { op, quoteKey, before, after }));
     try {
       await this.table.updateEntity({ partitionKey: pk(x.sessionId), rowKey: x.rowKey, counted: x.answers }, "Merge", { etag: x.etag });
     } catch (e) {

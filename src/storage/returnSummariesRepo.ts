@@ -9,6 +9,8 @@ export interface ReturnSummaryRow {
   partitionKey: string;
   header: ReturnHeader;
   summary?: DecodedSummary;
+  /** The agency's own deadline (an extension for it alone), from the same query. */
+  ownDeadline?: string;
 }
 
 /**
@@ -26,17 +28,19 @@ export class ReturnSummariesRepo {
   async listForCycle(cycleId: string): Promise<ReturnSummaryRow[]> {
     const lo = key(cycleId) + "|";
     const hi = key(cycleId) + "}";
-    const byPk = new Map<string, { header?: ReturnHeader; summary?: DecodedSummary }>();
-    const filter = odata`PartitionKey ge ${lo} and PartitionKey lt ${hi} and (RowKey eq 'header' or RowKey eq ${SUMMARY_ROW})`;
+    const byPk = new Map<string, { header?: ReturnHeader; summary?: DecodedSummary; ownDeadline?: string }>();
+    // The `deadline` row (deadlineOverridesRepo) rides along: an agency's own date costs no extra request.
+    const filter = odata`PartitionKey ge ${lo} and PartitionKey lt ${hi} and (RowKey eq 'header' or RowKey eq ${SUMMARY_ROW} or RowKey eq 'deadline')`;
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
       const entry = byPk.get(e.partitionKey!) ?? {};
       if (e.rowKey === "header") {
         const h = headerSchema.safeParse(e);
         if (h.success) entry.header = h.data;
-      } else entry.summary = decodeSummary(e);
+      } else if (e.rowKey === "deadline") entry.ownDeadline = typeof e.deadline === "string" ? e.deadline : undefined;
+      else entry.summary = decodeSummary(e);
       byPk.set(e.partitionKey!, entry);
     }
-    return [...byPk.entries()].filter(([, v]) => v.header).map(([partitionKey, v]) => ({ partitionKey, header: v.header!, summary: v.summary }));
+    return [...byPk.entries()].filter(([, v]) => v.header).map(([partitionKey, v]) => ({ partitionKey, header: v.header!, summary: v.summary, ownDeadline: v.ownDeadline }));
   }
 
   /** The summary row as it is now, with its ETag (read before the answers it will be computed from). */

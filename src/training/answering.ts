@@ -34,7 +34,9 @@ export class EvaluationAnswering {
   /**
    * Courses never change once created, and what answering reads of a session (its times, and when
    * the evaluation was sent) never changes once sent: both are kept for a minute, so an answer
-   * costs a read of the delegate and two writes, whichever instance takes it.
+   * costs a read of the delegate, the answer's write and its mark as counted, its share of the
+   * session tally's read and write (shared by the answers arriving together) and the completion
+   * record, whichever instance takes it.
    */
   private readonly courses = new Map<string, { course: Course; until: number }>();
   private readonly sentSessions = new Map<string, { session: Session; until: number }>();

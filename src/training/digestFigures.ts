@@ -31,13 +31,18 @@ export class StoredTrainingFigures implements TrainingFiguresProvider {
       return day >= q.from && day <= q.to;
     });
     if (!chosen.length) return undefined;
-    const parts = await mapPool(chosen, 4, async (s) => ({ session: s, ...(await this.upToDate(s, rows)) }));
+    const parts = await mapPool(chosen, 4, async (s) => {
+      // Both periods hold the recent sessions: each is brought up to date once.
+      let fresh = rows.fresh.get(s.sessionId);
+      if (!fresh) rows.fresh.set(s.sessionId, (fresh = this.upToDate(s, rows)));
+      return { session: s, ...(await fresh) };
+    });
     return figuresOf(parts);
   }
 
   private rows(): Promise<Rows> {
     if (this.loading) return this.loading;
-    const rows = Promise.all([this.d.repo.listSessions(), this.d.repo.listHeadcounts(), this.d.answers.listTallies()]).then(([sessions, headcounts, tallies]) => ({ sessions, headcounts, tallies: new Map(tallies.map((t) => [t.sessionId, t])) }));
+    const rows = Promise.all([this.d.repo.listSessions(), this.d.repo.listHeadcounts(), this.d.answers.listTallies()]).then(([sessions, headcounts, tallies]) => ({ sessions, headcounts, tallies: new Map(tallies.map((t) => [t.sessionId, t])), fresh: new Map() }));
     // Shared only while in flight: the next digest reads afresh.
     this.loading = rows;
     const done = () => {
@@ -64,6 +69,7 @@ interface Rows {
   sessions: Session[];
   headcounts: Map<string, Headcount>;
   tallies: Map<string, SessionTally>;
+  fresh: Map<string, Promise<{ headcount: Headcount; tally?: SessionTally }>>;
 }
 
 const mean = (sum: number, n: number) => (n > 0 ? sum / n : undefined);

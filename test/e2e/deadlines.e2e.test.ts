@@ -1,5 +1,7 @@
 import { startBot, type BotUnderTest } from "../support/botUnderTest";
-import { actionOf, plain, textOf } from "../support/cardTools";
+import { startApp } from "../../src/app";
+import { loadConfig } from "../../src/config";
+import { actionOf, actionsOf, plain, textOf } from "../support/cardTools";
 import { newTeamsUser, personalConversationId, TEST_TENANT_ID, type TeamsUser } from "../support/teamsActivity";
 import { returnPartition } from "../../src/storage/returnsRepo";
 import { DEADLINE_MESSAGES, extensionBatchId, reminderBatchId, reminderJobId } from "../../src/deadlines/reminders";
@@ -15,6 +17,7 @@ const lee = newTeamsUser({ name: "Lee Lead", email: "lee@plover.example" });
 const hana = newTeamsUser({ name: "Hana Heron", email: "hana@heron.example" });
 const oz = newTeamsUser({ name: "Oz Osprey", email: "oz@osprey.example" });
 const stranger = newTeamsUser({ name: "Sam Stranger", email: "sam@elsewhere.example" });
+const wendy = newTeamsUser({ name: "Wendy Wren", email: "wendy@wren.example" }); // has blocked the bot in Teams: reached by e-mail
 const KIM = "kim@kestrel.example"; // registered by e-mail, never opens Teams: reached by e-mail
 
 let offset = 0;
@@ -48,19 +51,21 @@ beforeAll(async () => {
     ["heron", "Heron **Health** [click](https://evil.example)", ["Westmere"]],
     ["kestrel", "Kestrel Youth Club", ["Westmere"]],
     ["osprey", "Osprey Police", ["Westmere"]],
+    ["wren", "Wren Nursery", ["Westmere"]],
     ["faraway", "Faraway Trust", ["Eastshire"]],
   ] as const) {
     await s.repos.agencies.create({ agencyId, name, sector: "education", partnerships: [...partnerships], createdAt: "", createdBy: "" });
   }
-  for (const u of [admin, lee, hana, oz, stranger]) bot.addToRoster(u);
+  for (const u of [admin, lee, hana, oz, stranger, wendy]) bot.addToRoster(u);
   const created = await bot.invoke(admin, "admin.cycle.create", { name: "Section 11 audit 2027", deadline: "2027-03-31", partnerships: "Westmere", templateId: "" });
   expect(text(created)).toContain("is open");
   cycleId = (await s.repos.cycles.list())[0].cycleId;
-  for (const [u, agencyId] of [[lee, "plover"], [hana, "heron"], [oz, "osprey"]] as const) {
+  for (const [u, agencyId] of [[lee, "plover"], [hana, "heron"], [oz, "osprey"], [wendy, "wren"]] as const) {
     await bot.invoke(admin, "admin.assign", { agencyId, role: "lead", email: u.email, personName: u.name });
     await bot.say(u, "hi");
   }
   await bot.invoke(admin, "admin.assign", { agencyId: "kestrel", role: "lead", email: KIM, personName: "Kim Kestrel" });
+  bot.connector.failConversation(personalConversationId(wendy), 403);
   // Osprey has submitted (its sign-off is the Section 11 tests' subject): header as a sign-off leaves it.
   const pk = returnPartition(cycleId, "osprey");
   const loaded = await s.repos.returns.load(pk);
@@ -79,6 +84,9 @@ test("D-14: every lead of an agency that has not submitted is reminded once, wit
   expect(plover.map((r) => [r.state, r.channel])).toEqual([["sent", "teams"]]);
   expect(heron.map((r) => [r.state, r.channel])).toEqual([["sent", "teams"]]);
   expect(kestrel.map((r) => [r.state, r.channel, r.recipient.kind])).toEqual([["sent", "email", "email"]]);
+  // Teams cannot reach Wendy (403): the same reminder goes to her e-mail through the outbox.
+  const wren = await settled("wren", "2027-03-31", 14, 1);
+  expect(wren.map((r) => [r.state, r.channel, r.recipient.kind])).toEqual([["sent", "email", "person"]]);
   expect(await rows("osprey", "2027-03-31", 14)).toEqual([]);
   await bot.connector.waitFor((a) => remindersTo(lee).includes(a), 10_000);
   const card = remindersTo(lee)[0].body.attachments[0].content;
@@ -123,13 +131,22 @@ test("whether an agency has submitted is checked again when the message is sent"
   expect(remindersTo(oz)).toHaveLength(0);
 });
 
-test("D-7: an agency that submitted in between gets nothing", async () => {
-  const pk = returnPartition(cycleId, "heron");
-  const loaded = await bot.app.services.repos.returns.load(pk);
-  await bot.app.services.repos.returns.updateHeader(pk, { status: "submitted", submissionCount: 1, lastSubmittedAt: clock().toISOString() }, loaded!.headerEtag);
-  setClock("2027-03-24T09:00:05Z");
-  await settled("plover", "2027-03-31", 7, 1);
-  await settled("kestrel", "2027-03-31", 7, 1);
+test("D-7 with a second bot process on the same storage: each lead reminded once; an agency that submitted in between gets nothing", async () => {
+  for (const agencyId of ["heron", "wren"]) {
+    const pk = returnPartition(cycleId, agencyId);
+    const loaded = await bot.app.services.repos.returns.load(pk);
+    await bot.app.services.repos.returns.updateHeader(pk, { status: "submitted", submissionCount: 1, lastSubmittedAt: clock().toISOString() }, loaded!.headerEtag);
+  }
+  // A second instance of the bot: its own scheduler and dispatcher, the same tables and clock.
+  const second = await startApp(loadConfig({ ...bot.app.services.config.raw, BOT_SERVICE_URL: bot.connector.serviceUrl }), { now: clock });
+  try {
+    setClock("2027-03-24T09:00:05Z");
+    await settled("plover", "2027-03-31", 7, 1);
+    await settled("kestrel", "2027-03-31", 7, 1);
+    await new Promise((res) => setTimeout(res, 1500));
+  } finally {
+    await second.close();
+  }
   expect(await rows("heron", "2027-03-31", 7)).toEqual([]);
   await bot.connector.waitFor(() => remindersTo(lee).length === 2, 10_000);
   expect(plain(textOf(remindersTo(lee)[1].body.attachments[0].content))).toContain("(7 days left)");
@@ -163,6 +180,12 @@ test("an extension for every agency tells the leads concerned, keeps a later own
   await bot.connector.waitFor((a) => a.conversationId === personalConversationId(lee) && plain(textOf(a.body?.attachments?.[0]?.content ?? {})).includes("Deadline extended to 15 Apr 2027"), 15_000);
   expect(before).toBe(0);
   expect((await bot.app.services.delivery.outbox.batchStatus(extensionBatchId(cycleId, "kestrel", "2027-04-15"))).rows).toEqual([]);
+  // Pressed again (a double click, or after a failure part-way): nothing changes, nobody is told twice.
+  const again = await bot.invoke(admin, "admin.deadline.extend", { cycleId, agencyId: "*", deadline: "2027-04-15" });
+  expect(text(again)).toContain("The deadline for every agency is already 15 Apr 2027");
+  await new Promise((res) => setTimeout(res, 1000));
+  expect((await bot.app.services.delivery.outbox.batchStatus(extensionBatchId(cycleId, "plover", "2027-04-15"))).rows).toHaveLength(1);
+  expect(bot.connector.activities.filter((a) => a.conversationId === personalConversationId(lee) && plain(textOf(a.body?.attachments?.[0]?.content ?? {})).includes("Deadline extended to 15 Apr 2027"))).toHaveLength(1);
   // D-14 of 15 April is 1 April, 09:00 BST.
   await waitForJob("2027-04-01T08:00:00.000Z");
   setClock("2027-04-01T08:00:05Z");
@@ -194,6 +217,11 @@ test("bad input to every deadline verb: another partnership's agency, an unknown
   expect(text(huge)).toMatch(/not a real date/);
   const earlier = await bot.invoke(admin, "admin.deadline.extend", { cycleId, agencyId: "plover", deadline: "2027-04-10" });
   expect(text(earlier)).toContain("must be after its current one (15 Apr 2027)");
+  const badDays = await bot.invoke(admin, "admin.deadline.demo", { cycleId, days: "<b>7</b>" });
+  expect(badDays.status).toBe(200);
+  expect(text(badDays)).not.toMatch(/new messages? queued/);
+  const otherCycle = await bot.invoke(admin, "admin.deadline.demo", { cycleId: "no-such-cycle", days: "7" });
+  expect(text(otherCycle)).toContain("That cycle does not exist");
   const longCycleId = await bot.invoke(admin, "admin.deadline.form", { cycleId: "c".repeat(500) });
   expect(text(longCycleId)).not.toContain("Deadline and reminders");
   for (const [verb, data] of [
@@ -212,6 +240,9 @@ test("bad input to every deadline verb: another partnership's agency, an unknown
   const facts = JSON.stringify(form.card.body.filter((b: any) => b.type === "FactSet"));
   expect(facts).toContain("Heron \\\\*\\\\*Health");
   expect(facts).not.toContain("[click](https://evil.example)");
+  // The lead's overview shows the agency's own date.
+  expect(plain((await bot.say(hana, "audit")).text)).toContain("Deadline 31 May 2027");
+  expect(plain((await bot.say(lee, "audit")).text)).toContain("Deadline 15 Apr 2027");
 });
 
 test("local mode's button sends a round as if its day had come, once", async () => {
@@ -241,3 +272,34 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 15_000) {
     await new Promise((res) => setTimeout(res, 200));
   }
 }
+
+test("the admin's status counts an agency past the deadline by its own date", async () => {
+  setClock("2027-04-20T10:00:00Z");
+  const status = await bot.say(admin, "status");
+  // Plover (the cycle's 15 April) is past it; Kestrel has until 30 April; the others have submitted.
+  expect(plain(status.text)).toContain("1 past the deadline without a submission");
+  const rows = await bot.app.services.admin.status.rows((await bot.app.services.repos.cycles.get(cycleId))!);
+  expect(rows.filter((r) => r.overdue).map((r) => r.agencyId)).toEqual(["plover"]);
+  // And the digest's "past the deadline without a submission" the same way.
+  const { composeDigest } = await import("../../src/digest/composer");
+  const posting = bot.app.services.digest.posting as unknown as { composerDeps(): Parameters<typeof composeDigest>[0] };
+  const record = await composeDigest(posting.composerDeps(), { teamId: "t", channelId: "c", partnerships: ["Westmere"] }, "2027-04-20T10:00");
+  expect(record.figures?.overdueAgencies.map((a) => a.agencyId)).toEqual(["plover"]);
+});
+
+test("a cycle made outside the bot gets its reminders planned when the admin first opens its deadline card", async () => {
+  const s = bot.app.services;
+  await s.repos.cycles.create({ cycleId: "scripted", name: "Scripted cycle", deadline: "2027-06-30", templateId: "s11-default", templateVersion: (await s.repos.cycles.get(cycleId))!.templateVersion, partnerships: ["Eastshire"], status: "open", createdAt: clock().toISOString(), createdBy: "script" });
+  expect(await s.delivery.scheduler.get(reminderJobId("scripted"))).toBeUndefined();
+  await bot.invoke(admin, "admin.deadline.form", { cycleId: "scripted" });
+  expect(await s.delivery.scheduler.get(reminderJobId("scripted"))).toMatchObject({ dueAt: "2027-06-16T08:00:00.000Z" });
+});
+
+test("typing deadlines lists the open cycles for an admin, and refuses anyone else; help lists it", async () => {
+  const listed = await bot.say(admin, "deadlines");
+  expect(actionOf(listed.card, "admin.deadline.form", (a) => a.data.cycleId === cycleId).title).toBe("Deadline and reminders of Section 11 audit 2027");
+  expect(plain((await bot.say(lee, "deadlines")).text)).toContain("Only the partnership's admins");
+  const help = (await bot.say(lee, "help")).card;
+  const commands = actionsOf(help).map((a) => a.data.command);
+  expect(commands).toEqual(expect.arrayContaining(["compare", "deadlines", "audit", "help"]));
+});

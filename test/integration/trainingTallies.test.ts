@@ -60,6 +60,15 @@ test("many answers at once, each person answering again with another answer (som
   expect(await tallyOf(sid)).toEqual(expected);
 });
 
+test("two bot instances saving answers of one session at once (and the same person on both): the tally equals the rows", async () => {
+  const sid = "s-tally00007";
+  const other = new EvaluationsRepo(store);
+  const people = Array.from({ length: 30 }, (_, i) => `q${i}`);
+  await Promise.all(people.flatMap((p, i) => [answers.put(sid, p, end(1 + (i % 5))), ...(i % 3 === 0 ? [other.put(sid, p, end(5 - (i % 5)))] : [other.put(sid, `${p}-b`, end(3))])]));
+  expect(await tallyOf(sid)).toEqual(await recount(sid));
+  expect((await tallyOf(sid)).end).toBe(50);
+});
+
 test("an answer changed (answered twice) moves the sums, it does not add a second answer", async () => {
   const sid = "s-tally00002";
   await answers.put(sid, "only", end(2));

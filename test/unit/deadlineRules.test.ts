@@ -27,6 +27,7 @@ describe("deadline rules", () => {
     expect(parseReminderDays("14, 7, 1")).toEqual({ days: [14, 7, 1], problems: [] });
     expect(parseReminderDays("1 7 7 14")).toEqual({ days: [14, 7, 1], problems: [] });
     expect(parseReminderDays("none").days).toEqual([]);
+    expect(parseReminderDays("  ").days).toEqual([14, 7, 1]);
     expect(parseReminderDays("14, -1").problems[0]).toContain("whole numbers");
     expect(parseReminderDays("91").problems[0]).toContain("from 0 to 90");
     expect(parseReminderDays("1,2,3,4,5,6,7").problems[0]).toContain("At most 6");
