@@ -38,6 +38,11 @@ import { CarryForwardRepo } from "./storage/carryForwardRepo";
 import { ActionsRepo } from "./storage/actionsRepo";
 import { ActionService } from "./actions/service";
 import { actionRoutes } from "./actions/routes";
+import { PanelsRepo } from "./storage/panelsRepo";
+import { ChallengesRepo } from "./storage/challengesRepo";
+import { ReturnSummariesRepo } from "./storage/returnSummariesRepo";
+import { PanelService } from "./panels/service";
+import { panelRoutes } from "./panels/routes";
 
 /**
  * Repositories, services and the features' route tables, wired over one TableStore: the bot's
@@ -80,8 +85,9 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   });
   const settings = new SettingsAdmin({ access, config }, repos.settings);
   const overrides = new DeadlineOverridesRepo(store);
-  const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache, ownDeadline: async (cycleId, agencyId) => (await overrides.get(cycleId, agencyId))?.deadline });
-  const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now, ownDeadlines: async (cycleId) => new Map([...(await overrides.listForCycle(cycleId))].map(([agencyId, o]) => [agencyId, o.deadline])) }, settings);
+  const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache, summaries: new ReturnSummariesRepo(store), ownDeadline: async (cycleId, agencyId) => (await overrides.get(cycleId, agencyId))?.deadline });
+  const actionsRepo = new ActionsRepo(store);
+  const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now, actions: actionsRepo, ownDeadlines: async (cycleId) => new Map([...(await overrides.listForCycle(cycleId))].map(([agencyId, o]) => [agencyId, o.deadline])) }, settings);
   const home = homeRoutes({ config, access });
   const appLink = appLinkOf(config);
 
@@ -122,8 +128,9 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   const deadlines = deadlinesFeature({ config, cycles: repos.cycles, returns: repos.returns, overrides, agencies: repos.agencies, people: repos.people, access, returnService, catalog, cycleCache, outbox: delivery.outbox, scheduler: delivery.scheduler, now, log }, appLink);
   admin.cycles.hooks.opened.push((cycleId) => deadlines.reminders.replan(cycleId));
   const nextCycle = cyclesFeature({ cycles: repos.cycles, returns: repos.returns, carry: new CarryForwardRepo(store), agencies: repos.agencies, access, catalog, cycleCache, scheduler: delivery.scheduler, outbox: delivery.outbox, now }, admin.cycles);
-  const actions = new ActionService({ actions: new ActionsRepo(store), cycles: repos.cycles, catalog, access, returnService, outbox: delivery.outbox, scheduler: delivery.scheduler, now });
-  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes, nextCycle.routes, actionRoutes(actions)];
+  const actions = new ActionService({ actions: actionsRepo, cycles: repos.cycles, catalog, access, returnService, outbox: delivery.outbox, scheduler: delivery.scheduler, people: repos.people, appLink, now });
+  const panels = new PanelService({ panels: new PanelsRepo(store), challenges: new ChallengesRepo(store), summaries: new ReturnSummariesRepo(store), agencies: repos.agencies, cycles: repos.cycles, catalog, access, people: repos.people, now });
+  const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes, nextCycle.routes, actionRoutes(actions), panelRoutes(panels, appLink)];
   register(features);
   return {
     config,
@@ -144,6 +151,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
     deadlines,
     nextCycle,
     actions,
+    panels,
     redraw: drawing.redraw,
     register,
   };

@@ -57,9 +57,13 @@ export function actionsOfReturn(r: ReturnActions, index: TemplateIndex | undefin
   for (const a of r.answers.values()) {
     if ((a.rating !== "partially" && a.rating !== "not") || !a.actionDue) continue;
     const actionId = selfActionId(a.indicatorId);
-    const row = r.rows.get(actionId);
+    const own = r.rows.get(actionId);
+    // Closed in the cycle this answer was carried from, for the same due date: still done here.
+    const carried = r.carriedClosures?.get(actionId);
+    const row = own?.status === "done" && own.closedForDue === a.actionDue ? own : carried?.status === "done" && carried.closedForDue === a.actionDue ? carried : own;
     const done = row?.status === "done" && row.closedForDue === a.actionDue;
-    out.push({ ...base, actionId, source: "self", indicatorId: a.indicatorId, standardIndex: std(a.indicatorId), text: a.actionText, owner: a.actionOwner, due: a.actionDue, status: statusOf(done, a.actionDue, today), evidence: done ? row!.evidence : "", closedAt: done ? row!.closedAt : "", closedBy: done ? row!.closedBy : "", row });
+    // `row` is this return's own row (what a close here is conditional on), never the carried one.
+    out.push({ ...base, actionId, source: "self", indicatorId: a.indicatorId, standardIndex: std(a.indicatorId), text: a.actionText, owner: a.actionOwner, due: a.actionDue, status: statusOf(done, a.actionDue, today), evidence: done ? row!.evidence : "", closedAt: done ? row!.closedAt : "", closedBy: done ? row!.closedBy : "", row: own });
   }
   for (const row of r.rows.values()) {
     if (row.source !== "panel") continue;

@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import { z } from "zod/v4";
 import { md, NO_TEXT, text, type Shown } from "../cards/text";
-import { messageReply, reply, type Reply } from "../cards/reply";
+import { messageReply, type Reply } from "../cards/reply";
 import type { ActionView, FactView, NoticeView } from "../cards/views";
 import { NO_ACCESS, UserFacingError } from "../errors";
 import { toCsv } from "../export/csv";
@@ -13,6 +13,7 @@ import type { Scheduler, JobResult } from "../schedule/scheduler";
 import type { ActionsRepo, ReturnActions } from "../storage/actionsRepo";
 import { ACTION_ID } from "../storage/actionsRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
+import type { PeopleRepo } from "../storage/peopleRepo";
 import { isConflict, isPreconditionFailed, isBatchConflict } from "../storage/errors";
 import { splitKey } from "../storage/keys";
 import { principalKey } from "../storage/principal";
@@ -48,6 +49,9 @@ export interface ActionServiceDeps {
   returnService: ReturnService;
   outbox: Pick<Outbox, "enqueue">;
   scheduler: Pick<Scheduler, "schedule">;
+  people: PeopleRepo;
+  /** A link that opens the app in Teams, for the e-mail fallback. */
+  appLink: string;
   now: () => Date;
 }
 
@@ -84,10 +88,9 @@ export class ActionService {
     return { r, items: actionsOfReturn(r, index, this.today()), lead: roles.includes("lead"), index };
   }
 
-  private line(a: ActionItem, index?: TemplateIndex): FactView {
+  private line(a: ActionItem): FactView {
     const where = a.standardIndex >= 0 ? `Standard ${a.standardIndex + 1}, indicator ${a.indicatorId}` : `Indicator ${a.indicatorId}`;
     const due = a.status === "done" ? `done ${formatDay(a.closedAt)}` : `due ${formatDate(a.due)}${a.status === "overdue" ? ` (overdue by ${daysBetween(a.due, this.today())} days)` : ""}`;
-    void index;
     return { title: text(`${where}${a.source === "panel" ? " (panel)" : ""}`), value: md`${ACTION_STATUS_LABELS[a.status]}, ${due}: ${a.text || "(no text)"}${a.owner ? ` (lead: ${a.owner})` : ""}` };
   }
 
@@ -102,18 +105,17 @@ export class ActionService {
     const facts: FactView[] = [];
     const actions: ActionView[] = [];
     for (const m of mine) {
-      const { items, lead, index } = await this.load(actor, m.returnId);
+      const { items, lead } = await this.load(actor, m.returnId);
       const shown = items.filter((a) => a.status !== "done").concat(items.filter((a) => a.status === "done"));
       if (mine.length > 1) facts.push({ title: text(m.agencyName), value: text(m.cycle.name) });
       for (const a of shown.slice(0, LIST_LIMIT)) {
-        facts.push(this.line(a, index));
+        facts.push(this.line(a));
         if (lead && a.status !== "done" && actions.length < 20) actions.push({ title: `Mark done: ${a.indicatorId}${a.source === "panel" ? " (panel)" : ""}, due ${formatDate(a.due)}`.slice(0, 80), verb: ACTION_VERBS.closeForm, data: { returnId: a.returnId, actionId: a.actionId } });
       }
       if (!items.length) facts.push({ title: text(m.agencyName), value: text("No actions: every answer rated partially or not met gets one, with an owner and a due date.") });
     }
     if (admin) actions.push({ title: "Every agency's open actions (admin)", verb: ACTION_VERBS.admin, data: {} });
-    const open = facts.length;
-    return messageReply(md`Your agency's actions`, notice?.text ?? md`Each action has an owner and a due date. You get a reminder ${"7"} days before and on the due date. Closing one asks what was done.`, notice?.color ?? "default", { facts: facts.slice(0, 60), actions: open ? actions : actions });
+    return messageReply(md`Your agency's actions`, notice?.text ?? md`Each action has an owner and a due date. Your agency's leads get a reminder in the week before the due date and on the day. Closing one asks what was done.`, notice?.color ?? "default", { facts: facts.slice(0, 60), actions });
   }
 
   /** The close card: the action, and what was done (required). */
@@ -169,8 +171,8 @@ export class ActionService {
       return this.closeView(a, true, index, { evidence: keep, problem: md`What was done is ${evidence.length.toLocaleString("en-GB")} characters; the limit is ${EVIDENCE_LIMIT.toLocaleString("en-GB")}. We kept the first ${EVIDENCE_LIMIT.toLocaleString("en-GB")}: shorten it and press again.`, notice: { text: md`Not closed: what was done is too long.`, color: "attention" } });
     }
     const at = this.d.now().toISOString();
-    // A self action closed before for an older due date has a row: update it on its ETag; otherwise create it.
-    const existingEtag = a.row && (a.source === "panel" || a.row.status === "done") ? a.row.etag : a.row?.etag;
+    // A row read (a panel action, or a self action closed before for an older due date): update it on its ETag; none: create it.
+    const existingEtag = a.row?.etag;
     try {
       await this.d.actions.close(r.partitionKey, { actionId: a.actionId, indicatorId: a.indicatorId, existingEtag, due: a.due, evidence, by: actor.name, byKey: actorKey(actor), at, source: a.source });
     } catch (e) {
@@ -204,11 +206,11 @@ export class ActionService {
     if (!(await this.d.access.isAdmin(actor))) throw new UserFacingError("Only the partnership's admins can see every agency's actions.", "denied");
     const { cycle, cycles } = await this.chooseCycle(input.cycleId);
     if (!cycle) return messageReply("No cycle yet", "Open a Section 11 cycle first (type admin).", "warning");
-    const { items, index } = await this.allOf(cycle);
+    const { items } = await this.allOf(cycle);
     const open = items.filter((a) => a.status !== "done");
     const overdue = open.filter((a) => a.status === "overdue").length;
     const agencies = new Set(open.map((a) => a.agencyId)).size;
-    const facts: FactView[] = open.slice(0, LIST_LIMIT).map((a) => ({ title: text(`${a.agencyName} · standard ${a.standardIndex >= 0 ? a.standardIndex + 1 : "?"}`), value: this.line(a, index).value }));
+    const facts: FactView[] = open.slice(0, LIST_LIMIT).map((a) => ({ title: text(`${a.agencyName} · standard ${a.standardIndex >= 0 ? a.standardIndex + 1 : "?"}`), value: this.line(a).value }));
     const more = open.length > LIST_LIMIT ? ` The first ${LIST_LIMIT} are listed; the export has them all.` : "";
     const others = cycles.filter((c) => c.cycleId !== cycle.cycleId).slice(0, 4);
     return messageReply(
@@ -262,18 +264,24 @@ export class ActionService {
   async sweep(): Promise<JobResult> {
     const today = this.today();
     let enqueued = 0;
+    // The leads' e-mail, for the outbox's fallback where Teams cannot reach them (read once per sweep, only for leads with a reminder due).
+    const emails = new Map<string, Promise<string | undefined>>();
+    const emailOf = (p: { tenantId: string; aadObjectId: string }) => {
+      const k = principalKey(p);
+      if (!emails.has(k)) emails.set(k, this.d.people.get(p).then((x) => x?.email || undefined));
+      return emails.get(k)!;
+    };
     for (const cycle of await this.d.cycles.listOpen()) {
       const index = await this.index(cycle);
       for (const r of await this.d.actions.forCycle(cycle.cycleId)) {
         const leads = r.access.filter((a) => a.roles.includes("lead"));
         if (!leads.length) continue;
         for (const a of actionsOfReturn(r, index, today)) {
+          if (a.status === "done" && !a.row && r.carriedClosures?.has(a.actionId)) await this.adoptCarriedClosure(r.partitionKey, a);
           const point = reminderDue(a, today);
           if (!point) continue;
-          const res = await this.d.outbox.enqueue(
-            reminderBatchId(r.partitionKey, a.actionId, a.due, point),
-            leads.map((l) => ({ recipient: { kind: "person" as const, tenantId: l.tenantId, aadObjectId: l.aadObjectId, name: l.name.slice(0, 256) }, kind: ACTION_MESSAGES.reminder, params: { returnId: r.partitionKey, actionId: a.actionId, due: a.due, point } })),
-          );
+          const to = await Promise.all(leads.map(async (l) => ({ recipient: { kind: "person" as const, tenantId: l.tenantId, aadObjectId: l.aadObjectId, name: l.name.slice(0, 256), email: await emailOf(l) }, kind: ACTION_MESSAGES.reminder, params: { returnId: r.partitionKey, actionId: a.actionId, due: a.due, point } })));
+          const res = await this.d.outbox.enqueue(reminderBatchId(r.partitionKey, a.actionId, a.due, point), to);
           enqueued += res.created;
         }
       }
@@ -282,10 +290,24 @@ export class ActionService {
     return { rescheduleAt: nextSweep(this.d.now()) };
   }
 
+  /**
+   * An action closed in the cycle its answer was carried from is done here too; the sweep copies the
+   * closure into this return (created, so a close here meanwhile wins) with its summary cell, so the
+   * digest of the new cycle counts it done as the lists do.
+   */
+  private async adoptCarriedClosure(pk: string, a: ActionItem): Promise<void> {
+    try {
+      await this.d.actions.close(pk, { actionId: a.actionId, indicatorId: a.indicatorId, due: a.due, evidence: a.evidence, by: a.closedBy, byKey: "", at: a.closedAt, source: "self" });
+    } catch (e) {
+      if (!isConflict(e) && !isBatchConflict(e)) throw e;
+    }
+  }
+
   /** The reminder, drawn when it is sent: only to a lead of the return, only while the action is open with that due date. */
   readonly reminder: MessageBuilder = async (to, raw) => {
     const p = reminderParams.safeParse(raw);
     if (!p.success) return { skip: "malformed reminder" };
+    // Reminders are enqueued for people only (the leads); an e-mail goes out as the fallback of a person's row.
     if (to.kind !== "person") return { skip: "reminders go to people" };
     const r = await this.d.actions.forReturn(p.data.returnId);
     if (!r || !this.rolesOn(r, to.actor).includes("lead")) return { skip: "no longer a lead of this return" };
@@ -294,10 +316,17 @@ export class ActionService {
     if (!a || a.status === "done") return { skip: "the action is done" };
     if (a.due !== p.data.due) return { skip: "the due date changed" };
     const days = daysBetween(this.today(), a.due);
+    // The e-mail says only that an action is due and where to look: no return content leaves Teams.
+    const email = {
+      subject: days > 0 ? "A Section 11 action is due soon" : "A Section 11 action is due",
+      text: `An action of your agency's Section 11 return ${days > 0 ? `is due on ${formatDate(a.due)}` : days === 0 ? "is due today" : `was due on ${formatDate(a.due)}`}.\n\nOpen Safeguarding Assurance in Microsoft Teams, signed in with this e-mail address, and type "actions": ${this.d.appLink}`,
+      html: `<p>An action of your agency's Section 11 return ${days > 0 ? `is due on ${formatDate(a.due)}` : days === 0 ? "is due today" : `was due on ${formatDate(a.due)}`}.</p><p>Open <a href="${this.d.appLink.replace(/"/g, "&quot;")}">Safeguarding Assurance in Microsoft Teams</a>, signed in with this e-mail address, and type <b>actions</b>.</p>`,
+    };
     const when = days > 1 ? `is due in ${days} days, on ${formatDate(a.due)}` : days === 1 ? `is due tomorrow, ${formatDate(a.due)}` : days === 0 ? `is due today, ${formatDate(a.due)}` : `was due on ${formatDate(a.due)}`;
     return {
+      email,
       reply: messageReply(md`Action reminder: ${a.agencyName}`, md`An action of your agency's Section 11 return ${when}. When it is done, mark it done and say what was done.`, days <= 0 ? "attention" : "warning", {
-        facts: [this.line(a, index)],
+        facts: [this.line(a)],
         actions: [
           { title: "Mark as done", verb: ACTION_VERBS.closeForm, data: { returnId: a.returnId, actionId: a.actionId }, style: "positive" },
           { title: "All my actions", verb: ACTION_VERBS.mine, data: {} },

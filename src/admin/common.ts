@@ -13,6 +13,7 @@ import type { ReturnService } from "../section11/returnService";
 import type { TemplateCatalog } from "../section11/templateCatalog";
 import type { CycleCache } from "../section11/returnAccessCache";
 import { mapPool } from "./pool";
+import type { ActionsRepo } from "../storage/actionsRepo";
 
 /** What every part of the admin flow is built from. */
 export interface AdminDeps {
@@ -29,6 +30,8 @@ export interface AdminDeps {
   now: () => Date;
   /** Agencies' own deadlines in a cycle (extensions for one agency: docs/deadlines.md). */
   ownDeadlines?: (cycleId: string) => Promise<Map<string, string>>;
+  /** Actions' state (closed with evidence, agreed at a panel), so the status counts what is still open (docs/actions.md). */
+  actions?: ActionsRepo;
 }
 
 export const DENIED = "Only the partnership's admins can do this. If you should be one, ask your partnership's business manager to add you.";

@@ -10,6 +10,7 @@ import { daysLeftText, formatDate, formatDay } from "../time";
 import { answerOf, isComplete } from "../section11/answer";
 import { displayStatus, STATUS_COLORS, STATUS_LABELS, type DisplayStatus } from "../section11/status";
 import { toCsv } from "../export/csv";
+import { actionsOfReturn } from "../actions/model";
 import { act, covers, plural, requireAdmin, today, type AdminDeps } from "./common";
 import { ADMIN_VERBS } from "./verbs";
 import type { StatusRowView, StatusView } from "./views";
@@ -61,13 +62,16 @@ export class StatusAdmin {
   /** Every agency of the cycle with its state, sorted by what needs the business manager first. */
   async rows(cycle: Cycle): Promise<StatusRow[]> {
     const t = today(this.deps);
-    const [agencies, headers, answers, index, own] = await Promise.all([
+    const [agencies, headers, answers, index, own, actionState] = await Promise.all([
       this.deps.agencies.list(),
       this.deps.returns.listHeaders(cycle.cycleId),
       this.deps.returns.listAnswers(cycle.cycleId),
       this.deps.catalog.get(cycle.templateId, cycle.templateVersion),
       this.deps.ownDeadlines ? this.deps.ownDeadlines(cycle.cycleId) : Promise.resolve(new Map<string, string>()),
+      this.deps.actions?.forCycle(cycle.cycleId),
     ]);
+    // Open actions as docs/actions.md counts them (closed ones out, panel ones in), where the actions' rows are wired.
+    const openByReturn = new Map((actionState ?? []).map((r) => [r.partitionKey, actionsOfReturn(r, index, t).filter((a) => a.status !== "done")]));
     const total = index?.size ?? 0;
     // An agency's own later deadline (an extension for it alone) decides whether it is past.
     const pastFor = (agencyId: string) => { const d = own.get(agencyId); return (d && d > cycle.deadline ? d : cycle.deadline) < t; };
@@ -83,7 +87,8 @@ export class StatusAdmin {
         const status: DisplayStatus = e.header ? displayStatus(e.header, list) : "not_started";
         const submitted = status === "submitted" || status === "updated";
         const answered = list.filter((a) => index?.get(a.indicatorId) && isComplete(answerOf(a))).length;
-        const actions = list.map(answerOf).filter((a) => (a.rating === "partially" || a.rating === "not") && a.actionDue);
+        const open = e.header ? openByReturn.get(e.header.partitionKey) : undefined;
+        const actions = open ? open.map((a) => ({ actionDue: a.due })) : list.map(answerOf).filter((a) => (a.rating === "partially" || a.rating === "not") && a.actionDue);
         const grants = await this.deps.grants.forAgency(agencyId);
         const people = (role: "lead" | "officer") => grants.filter((g) => g.role === role).map((g) => ({ name: g.personName, email: g.email, linked: !!holderPrincipal(g.holder) }));
         const times = [...list.map((a) => a.updatedAt), e.header?.signoffRequestedAt ?? "", e.header?.lastSubmittedAt ?? "", e.header?.sentBackAt ?? ""].filter(Boolean).sort();

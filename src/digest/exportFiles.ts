@@ -1,7 +1,7 @@
 import writeXlsxFile from "write-excel-file/node";
 import { toCsv } from "../export/csv";
 import { actionsOf, digestFigures, meetsMajorityIn, standardRatings } from "../reporting/aggregate";
-import { SECTOR_GROUP_LABELS } from "../reporting/rules";
+import { SECTOR_GROUP_LABELS, standardRating } from "../reporting/rules";
 import type { DigestFigures, DigestInput } from "../reporting/types";
 import type { Snapshot } from "../storage/returnsRepo";
 
@@ -9,6 +9,8 @@ import type { Snapshot } from "../storage/returnsRepo";
  * The digest's figures and every return's ratings, actions and due dates, for the annual report and
  * Power BI: one table per kind of row (figures, standards, sectors, returns, actions). No evidence
  * and no people: action text is kept (it is what was agreed), its owner is not.
+ * Ratings: the figures are on the agencies' self-ratings; the returns and actions tables carry the
+ * challenge panels' moderated rating in columns of their own beside them (docs/panels.md).
  */
 
 type Cell = string | number;
@@ -55,6 +57,8 @@ export function exportTables(input: DigestInput, partnerships: readonly string[]
     const now = standardRatings(a.latest, std);
     const first = standardRatings(a.first, std);
     const actions = actionsOf(a, std);
+    // Moderated, per standard: the panel's rating where it gave one, the agency's own elsewhere; blank when no indicator of the standard was moderated.
+    const moderated = std.map((st) => (st.indicatorIds.some((id) => a.moderated?.get(id)) ? standardRating(st.indicatorIds.map((id) => a.moderated?.get(id) || a.latest?.get(id)?.rating)) ?? "" : ""));
     return [
       a.agencyName,
       SECTOR_GROUP_LABELS[a.sector],
@@ -65,21 +69,21 @@ export function exportTables(input: DigestInput, partnerships: readonly string[]
       yesNo(meetsMajorityIn(a.latest, std)),
       actions.length,
       actions.filter((x) => x.due < input.today).length,
-      ...std.flatMap((_, i) => [first[i] ?? "", now[i] ?? ""]),
+      ...std.flatMap((_, i) => [first[i] ?? "", now[i] ?? "", moderated[i]]),
     ];
   });
   const actions = input.agencies.flatMap((a) =>
     actionsOf(a, std).map((x) => {
       const answer = latest.get(a.agencyId)?.answers.get(x.indicatorId);
-      return [a.agencyName, x.standardId, x.indicatorId, a.first?.get(x.indicatorId)?.rating ?? "", x.rating, answer?.actionText ?? "", x.due, x.due < input.today ? "yes" : "no"];
+      return [a.agencyName, x.standardId, x.indicatorId, a.first?.get(x.indicatorId)?.rating ?? "", x.rating, a.moderated?.get(x.indicatorId) ?? "", x.source === "panel" ? "panel" : "self-assessment", x.source === "panel" ? "" : answer?.actionText ?? "", x.due, x.due < input.today ? "yes" : "no"];
     }),
   );
   return {
     figures: { header: ["measure", "value"], rows: [["cycle", f.cycleName], ["partnerships", partnerships.join("; ")], ["as_of", input.today], ...figureRows(f)] },
     standards: { header: ["standard_id", "standard", "agencies_rating_it", "fully", "partially", "not", "fully_pct_now", "fully_pct_first_submission"], rows: f.standards.map((s) => [s.id, s.title, s.rated, s.fully, s.partially, s.not, s.greenPct, s.firstGreenPct]) },
     sectors: { header: ["sector", "agencies", "submitted", "past_deadline", "fully_meet_most_now_pct"], rows: f.bySector.map((s) => [s.label, s.agencies, s.submitted, s.overdue, s.meetsMajorityNow.pct]) },
-    returns: { header: ["agency", "sector", "partnerships", "status", "changed_since_submission", "fully_meets_most_first", "fully_meets_most_now", "open_actions", "overdue_actions", ...std.flatMap((s) => [`${s.id}_first`, `${s.id}_now`])], rows: returns },
-    actions: { header: ["agency", "standard_id", "indicator_id", "rating_first_submission", "rating_now", "action", "due", "overdue"], rows: actions },
+    returns: { header: ["agency", "sector", "partnerships", "status", "changed_since_submission", "fully_meets_most_first", "fully_meets_most_now", "open_actions", "overdue_actions", ...std.flatMap((s) => [`${s.id}_first`, `${s.id}_now`, `${s.id}_moderated`])], rows: returns },
+    actions: { header: ["agency", "standard_id", "indicator_id", "rating_first_submission", "rating_now", "rating_moderated", "source", "action", "due", "overdue"], rows: actions },
   };
 }
 

@@ -185,7 +185,8 @@ export function digestView(r: DigestRecord, o: PresentOptions, level = 0): Diges
         ],
       }));
       view.standardFacts = f.standards.map((s) => ({ title: text(shortLabel(s.id, s.title, L.title)), value: text(`${n(s.fully)} fully, ${n(s.partially)} partially, ${n(s.not)} not met${s.rated ? ` (${s.greenPct}% fully)` : ""}`) }));
-      view.ruleText = text(STANDARD_RULE_TEXT);
+      // Which rating the figures are (docs/panels.md): the agencies' own; panels' moderated ratings are in the export beside them.
+      view.ruleText = text(`${STANDARD_RULE_TEXT} Ratings are the agencies' own (self-assessment); challenge panels' moderated ratings are in the export, beside them.`);
     }
     if (r.trend.length > 1) {
       view.showTrend = true;

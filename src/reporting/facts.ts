@@ -24,5 +24,6 @@ export function agencyFacts(agency: Pick<Agency, "agencyId" | "name" | "sector" 
     first: summary?.first,
     latest: summary?.latest,
     actions: summary?.actions,
+    moderated: summary?.moderated,
   };
 }

@@ -90,7 +90,7 @@ export class ReportingService {
       const firstSnap = first.find((s) => s.number === 1);
       const latestSnap = n > 1 ? latest.find((s) => s.number === n) : firstSnap;
       // Action cells are kept as they were read: the write is on that ETag, so a close meanwhile sends us round again.
-      const columns = { ...actionCells(before?.summary.actions), ...fullSummary([...loaded.answers.values()], cells(firstSnap), latestSnap ? { number: latestSnap.number, answers: cells(latestSnap)! } : undefined) };
+      const columns = { ...actionCells(before?.summary.actions, before?.summary.moderated), ...fullSummary([...loaded.answers.values()], cells(firstSnap), latestSnap ? { number: latestSnap.number, answers: cells(latestSnap)! } : undefined) };
       if (await this.deps.summaries.write(pk, columns, before?.etag)) return decodeSummary(columns);
     }
     return undefined;

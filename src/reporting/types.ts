@@ -19,6 +19,8 @@ export interface AgencyFacts {
   ownDeadline?: string;
   /** Actions closed with evidence, and actions agreed at a panel (docs/actions.md). */
   actions?: SummaryActions;
+  /** Moderated ratings a challenge panel gave, by indicator (beside the agency's own; figures stay on self-ratings). */
+  moderated?: Map<string, string>;
 }
 
 export interface StandardDef {

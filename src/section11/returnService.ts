@@ -21,6 +21,7 @@ import { displayStatus, incompleteIndicators, resumePoint } from "./status";
 import type { TemplateCatalog } from "./templateCatalog";
 import type { TemplateIndex } from "./template";
 import { NAV } from "./verbs";
+import type { ReturnSummariesRepo } from "../storage/returnSummariesRepo";
 import type { IndicatorStepView, OverviewView, ReviewView, SignoffRequestView, StandardAnswersView } from "./views";
 import { fitText } from "../cards/fit";
 
@@ -83,6 +84,8 @@ export interface ReturnServiceDeps {
   cycleCache: CycleCache;
   /** An agency's own deadline in a cycle (an extension for it alone: docs/deadlines.md), when it has one. */
   ownDeadline?: (cycleId: string, agencyId: string) => Promise<string | undefined>;
+  /** The summary row's first-submission and moderated ratings, shown beside the agency's own when reading a standard (docs/panels.md). */
+  summaries?: Pick<ReturnSummariesRepo, "read">;
 }
 
 /**
@@ -427,13 +430,16 @@ export class ReturnService {
     const o = await this.open(actor, returnId);
     if (standardIndex >= o.index.template.standards.length) throw new UserFacingError("That standard is not part of this audit.", "not_found");
     const viaSignoff = from === "signoff" && this.has(o, "officer");
-    const changed = new Set(await this.changedSinceLast(o));
+    const [changedList, summary] = await Promise.all([this.changedSinceLast(o), this.deps.summaries?.read(returnId)]);
+    const changed = new Set(changedList);
+    // Beside each self-rating: the rating at first submission and a challenge panel's moderated rating, where there are.
+    const beside = summary ? { first: summary.summary.first, moderated: summary.summary.moderated } : undefined;
     // Long answers are cut to fit the card; how much depends on how much escaping they need, so try smaller shares until it fits.
     for (const budget of [STANDARD_TEXT_BUDGET, 10_000, 6_000, 3_000]) {
-      const view = standardAnswersView(o, standardIndex, viaSignoff ? "signoff" : "review", changed, undefined, budget);
+      const view = standardAnswersView(o, standardIndex, viaSignoff ? "signoff" : "review", changed, undefined, budget, beside);
       if (cardSize(renderCard("standardAnswers", view)) < CARD_SIZE_LIMIT * 0.95) return view;
     }
-    return standardAnswersView(o, standardIndex, viaSignoff ? "signoff" : "review", changed, undefined, 1_000);
+    return standardAnswersView(o, standardIndex, viaSignoff ? "signoff" : "review", changed, undefined, 1_000, beside);
   }
 
   /** What a closed sign-off card says about why it is closed. */

@@ -3,7 +3,7 @@ import { md, NO_TEXT, text, type Shown } from "../cards/text";
 import type { AnswerColumns, LoadedReturn, StoredAnswer } from "../storage/returnsRepo";
 import type { Cycle } from "../storage/cyclesRepo";
 import { daysLeftText, formatDate, formatWhen } from "../time";
-import { EMPTY_ANSWER, LIMITS, RATINGS, RATING_LABELS, answerDigest, answerOf, fieldsFor, missingForCompletion, type Answer, type FieldProblem, type Rating } from "./answer";
+import { EMPTY_ANSWER, LIMITS, RATINGS, RATING_LABELS, answerDigest, answerOf, fieldsFor, ratingOf, missingForCompletion, type Answer, type FieldProblem, type Rating } from "./answer";
 import { countsByStandard, displayStatus, incompleteIndicators, progress, STATUS_COLORS, STATUS_LABELS } from "./status";
 import type { TemplateIndex } from "./template";
 import { S11_VERBS } from "./verbs";
@@ -296,7 +296,7 @@ export function changedSince(index: TemplateIndex, answers: Map<string, StoredAn
 /** First budget for the answers' text on one standard card, in UTF-8 bytes of the raw text; smaller ones are tried when escaping makes it too big. */
 export const STANDARD_TEXT_BUDGET = 16_000;
 
-export function standardAnswersView(ctx: ViewContext, standardIndex: number, from: "review" | "signoff", changed: Set<string>, notice?: NoticeView, budget = STANDARD_TEXT_BUDGET): StandardAnswersView {
+export function standardAnswersView(ctx: ViewContext, standardIndex: number, from: "review" | "signoff", changed: Set<string>, notice?: NoticeView, budget = STANDARD_TEXT_BUDGET, beside?: { first?: Map<string, { rating: string }>; moderated?: Map<string, string> }): StandardAnswersView {
   const { loaded, index } = ctx;
   const returnId = loaded.partitionKey;
   const standard = index.template.standards[standardIndex];
@@ -313,10 +313,15 @@ export function standardAnswersView(ctx: ViewContext, standardIndex: number, fro
     const stored = loaded.answers.get(ind.id);
     const a = stored ? answerOf(stored) : EMPTY_ANSWER;
     const missing = missingForCompletion(a);
+    // Side by side: the rating at first submission when it differs, and a challenge panel's moderated rating.
+    const label = (r: string | undefined) => (r && ratingOf(r) ? RATING_LABELS[ratingOf(r)!] : "not answered");
+    const first = beside?.first ? beside.first.get(ind.id)?.rating ?? "" : undefined;
+    const moderated = beside?.moderated?.get(ind.id);
+    const sideText = `${first !== undefined && first !== (a.rating ?? "") ? ` · first submission: ${label(first)}` : ""}${moderated ? ` · moderated by the panel: ${label(moderated)}` : ""}`;
     return {
       id: text(ind.id),
       question: text(ind.text),
-      ratingText: text(a.rating ? `${RATING_LABELS[a.rating]}${missing.length ? ` (incomplete: ${missing.map((m) => m.message.replace(/\.$/, "").toLowerCase()).join("; ")})` : ""}` : "Not answered yet"),
+      ratingText: text(a.rating ? `${RATING_LABELS[a.rating]}${missing.length ? ` (incomplete: ${missing.map((m) => m.message.replace(/\.$/, "").toLowerCase()).join("; ")})` : ""}${sideText}` : `Not answered yet${sideText}`),
       ratingColor: a.rating ? colors[a.rating] : ("attention" as const),
       evidence: fit(a.evidence, 0.6),
       naReason: fit(a.naReason, 0.2),

@@ -2,7 +2,7 @@ import { odata, type TableClient, type TransactionAction } from "@azure/data-tab
 import { z } from "zod/v4";
 import type { TableStore } from "./tableStore";
 import { key, splitKey } from "./keys";
-import { headerSchema, type AccessRow, type ReturnHeader, type ReturnRole } from "./returnsRepo";
+import { headerSchema, returnPartition, type AccessRow, type ReturnHeader, type ReturnRole } from "./returnsRepo";
 import { SUMMARY_ROW, actionDoneCell, panelActionCell } from "./summaryRow";
 
 /**
@@ -54,6 +54,11 @@ export interface ReturnActions {
   access: AccessRow[];
   answers: Map<string, AnswerActionColumns>;
   rows: Map<string, ActionRow>;
+  /**
+   * A return whose answers were carried forward from the previous cycle: the self-assessment
+   * actions closed there (a carried answer keeps its action, so one closed for that due date stays done).
+   */
+  carriedClosures?: Map<string, ActionRow>;
 }
 
 const rolesOf = (v: unknown) => String(v ?? "").split(",").filter((r): r is ReturnRole => r === "lead" || r === "officer");
@@ -108,22 +113,40 @@ export class ActionsRepo {
     return [...byPk.values()].filter((v): v is ReturnActions => !!v.header);
   }
 
-  /** One return: header, access rows, actions and answers in one query. */
+  /** One return: header, access rows, actions and answers in one query (and, for a carried-forward return, one more for the closures before it). */
   async forReturn(pk: string): Promise<ReturnActions | undefined> {
     const byPk = new Map();
     const filter = odata`PartitionKey eq ${pk} and ((RowKey ge 'acc|' and RowKey lt 'ans}') or RowKey eq 'header')`;
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: SELECT } })) this.absorb(byPk, e as never);
-    return ActionsRepo.done(byPk)[0];
+    const r = ActionsRepo.done(byPk)[0];
+    if (r?.header.carriedFrom) r.carriedClosures = (await this.selfClosures(odata`PartitionKey eq ${returnPartition(r.header.carriedFrom, r.header.agencyId)} and RowKey ge 'act|s.' and RowKey lt 'act|s/'`)).get(returnPartition(r.header.carriedFrom, r.header.agencyId));
+    return r;
   }
 
-  /** Every return of a cycle, the same rows: the admin's list, the export and the reminders' sweep. */
+  /** Every return of a cycle, the same rows: the admin's list, the export and the reminders' sweep (plus one query for closures in the cycle answers were carried from). */
   async forCycle(cycleId: string): Promise<ReturnActions[]> {
     const lo = key(cycleId) + "|";
     const hi = key(cycleId) + "}";
     const byPk = new Map();
     const filter = odata`PartitionKey ge ${lo} and PartitionKey lt ${hi} and ((RowKey ge 'acc|' and RowKey lt 'ans}') or RowKey eq 'header')`;
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: SELECT } })) this.absorb(byPk, e as never);
-    return ActionsRepo.done(byPk);
+    const list = ActionsRepo.done(byPk);
+    for (const from of new Set(list.map((r) => r.header.carriedFrom).filter((c): c is string => !!c))) {
+      const closures = await this.selfClosures(odata`PartitionKey ge ${key(from) + "|"} and PartitionKey lt ${key(from) + "}"} and RowKey ge 'act|s.' and RowKey lt 'act|s/'`);
+      for (const r of list) if (r.header.carriedFrom === from) r.carriedClosures = closures.get(returnPartition(from, r.header.agencyId));
+    }
+    return list;
+  }
+
+  private async selfClosures(filter: string): Promise<Map<string, Map<string, ActionRow>>> {
+    const out = new Map<string, Map<string, ActionRow>>();
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: SELECT } })) {
+      const id = splitKey(e.rowKey!)[1];
+      const m = out.get(e.partitionKey!) ?? new Map<string, ActionRow>();
+      m.set(id, actionOf(e, e.etag, id));
+      out.set(e.partitionKey!, m);
+    }
+    return out;
   }
 
   /**
@@ -150,4 +173,4 @@ export class ActionsRepo {
 }
 
 /** Only what actions need: never the evidence of answers (which can be 4,000 characters each). */
-const SELECT = ["PartitionKey", "RowKey", "cycleId", "agencyId", "agencyName", "sector", "templateId", "templateVersion", "status", "createdAt", "requestSeq", "submissionCount", "firstSubmittedAt", "lastSubmittedAt", "name", "roles", "rating", "actionText", "actionOwner", "actionDue", "indicatorId", "text", "owner", "due", "whatWasDone", "closedAt", "closedBy", "closedForDue", "createdBy", "panelId"];
+const SELECT = ["PartitionKey", "RowKey", "cycleId", "agencyId", "agencyName", "sector", "templateId", "templateVersion", "status", "createdAt", "requestSeq", "submissionCount", "firstSubmittedAt", "lastSubmittedAt", "name", "roles", "rating", "actionText", "actionOwner", "actionDue", "indicatorId", "text", "owner", "due", "whatWasDone", "closedAt", "closedBy", "closedForDue", "createdBy", "panelId", "carriedFrom"];

@@ -35,6 +35,8 @@ export interface DecodedSummary {
   latestNumber: number;
   /** Actions closed and panel actions (see the action cells below); absent in rows decoded by older code paths. */
   actions?: SummaryActions;
+  /** Moderated ratings a challenge panel gave, by indicator (see moderatedCell). */
+  moderated?: Map<string, string>;
 }
 
 /** Indicator ids are [A-Za-z0-9._-]; property names allow letters, digits and underscores only. */
@@ -94,7 +96,7 @@ export function decodeSummary(e: Record<string, unknown>): DecodedSummary {
     current.set(id, { rating, actionDue, updatedAt: rest.join("|") });
   }
   const latestNumber = typeof e.subNo === "number" ? e.subNo : 0;
-  return { complete: e.v === SUMMARY_VERSION, current, first: parseSubmitted(e.sub1), latest: latestNumber ? parseSubmitted(e.subN) : undefined, latestNumber, actions: decodeSummaryActions(e) };
+  return { complete: e.v === SUMMARY_VERSION, current, first: parseSubmitted(e.sub1), latest: latestNumber ? parseSubmitted(e.subN) : undefined, latestNumber, actions: decodeSummaryActions(e), moderated: decodeModerated(e) };
 }
 
 /**
@@ -135,9 +137,24 @@ export function decodeSummaryActions(e: Record<string, unknown>): SummaryActions
   return { selfDone, panel };
 }
 
-/** The action cells again, for a backfill that rewrites the whole row: closing an action is not an answer, so it is not recomputed from answers. */
-export function actionCells(a: SummaryActions | undefined): Record<string, string> {
+/** m_<indicator>: the moderated rating a challenge panel gave, "<rating>|<panel id>|<at>" (docs/panels.md). */
+export function moderatedCell(indicatorId: string, rating: string, panelId: string, at: string): Record<string, string> {
+  return { [`m_${encodeId(indicatorId)}`]: `${rating}|${panelId}|${at}` };
+}
+
+function decodeModerated(e: Record<string, unknown>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of Object.entries(e)) if (k.startsWith("m_") && typeof v === "string") out.set(decodeId(k.slice(2)), v.split("|")[0] ?? "");
+  return out;
+}
+
+/**
+ * The action and moderated-rating cells again, for a backfill that rewrites the whole row: they
+ * are not answers, so they are not recomputed from answers, only carried over as read.
+ */
+export function actionCells(a: SummaryActions | undefined, moderated?: Map<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
+  for (const [indicatorId, rating] of moderated ?? []) Object.assign(out, moderatedCell(indicatorId, rating, "", ""));
   if (!a) return out;
   for (const [indicatorId, due] of a.selfDone) Object.assign(out, actionDoneCell(indicatorId, due, ""));
   for (const p of a.panel) Object.assign(out, panelActionCell(p.actionId, p));

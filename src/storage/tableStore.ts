@@ -2,7 +2,7 @@ import { TableClient, TableServiceClient, type TableServiceClientOptions } from 
 import { DefaultAzureCredential } from "@azure/identity";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 
-export const TABLE_NAMES = ["Agencies", "Cycles", "Templates", "People", "Grants", "Returns", "Settings", "Files", "Conversations", "Deliveries", "DeliveryThrottle", "Jobs", "Digests", "Training", "EvaluationAnswers"] as const;
+export const TABLE_NAMES = ["Agencies", "Cycles", "Templates", "People", "Grants", "Returns", "Settings", "Files", "Conversations", "Deliveries", "DeliveryThrottle", "Jobs", "Digests", "Training", "EvaluationAnswers", "Panels"] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 export interface TableStoreOptions {

@@ -24,11 +24,23 @@ const otherLead = newTeamsUser({ name: "Otto Other-Lead", email: "otto@curlew.ex
 let offset = 0;
 const clock = () => new Date(Date.now() + offset);
 let bot: BotUnderTest;
+/** A second instance of the bot on the same storage (as two App Service instances): both run the scheduler. */
+let second: BotUnderTest | undefined;
+const startSecond = async () => {
+  second = await startBot({ ADMIN_AAD_OBJECT_IDS: `${TEST_TENANT_ID}:${admin.aadObjectId}`, TABLE_PREFIX: bot.app.services.config.TABLE_PREFIX! }, { now: clock });
+};
 const returnId = returnPartition("c1", "plover");
 const otherReturn = returnPartition("c1", "curlew");
 const text = (r: { card?: unknown }) => plain(textOf(r.card ?? {}));
 let due = "";
-const reminders = () => bot.connector.activities.filter((a) => a.operation === "send" && a.conversationId === personalConversationId(lead) && plain(textOf(a.body?.attachments?.[0]?.content ?? {})).includes("Action reminder"));
+const reminders = () => [...bot.connector.activities, ...(second?.connector.activities ?? [])].filter((a) => a.operation === "send" && a.conversationId === personalConversationId(lead) && plain(textOf(a.body?.attachments?.[0]?.content ?? {})).includes("Action reminder"));
+const waitUntil = async (ok: () => boolean, ms: number) => {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error("timed out waiting for the reminder");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
 const settle = (ms = 1500) => new Promise((r) => setTimeout(r, ms));
 /** Moves the clock just past the next morning sweep (on `day`, a UK date, or later), so the stored job runs. */
 const jumpToSweepOn = (day?: string) => {
@@ -54,8 +66,12 @@ beforeAll(async () => {
   expect(text(saved)).not.toContain("Not saved");
   const other = await answerIndicator(bot, otherLead, otherReturn, "2.1", { rating: "not", evidence: "None yet", actionText: "=HYPERLINK(\"http://evil.example\",\"x\")", actionOwner: "**CEO**", actionDue: addDays(ukDate(clock()), 20) });
   expect(text(other)).not.toContain("Not saved");
+  await startSecond();
 }, 90_000);
-afterAll(async () => bot?.stop());
+afterAll(async () => {
+  await second?.stop();
+  await bot?.stop();
+});
 
 test("the lead sees the action with its owner, due date and status, and a button to close it", async () => {
   const r = await bot.say(lead, "actions");
@@ -67,12 +83,12 @@ test("the lead sees the action with its owner, due date and status, and a button
   expect(actionOf(r.card, "act.closeForm").data).toEqual({ returnId, actionId: "s.1.1" });
 });
 
-test("one reminder before the due date, however often and wherever the sweep runs", async () => {
+test("one reminder before the due date, however often and on whichever instance the sweep runs", async () => {
   jumpToSweepOn();
-  await bot.connector.waitFor((a) => a.operation === "send" && a.conversationId === personalConversationId(lead) && plain(textOf(a.body?.attachments?.[0]?.content ?? {})).includes("Action reminder"), 20_000);
-  // Two more sweeps at once (two instances), and another later the same day (a restart): nothing new.
-  await Promise.all([bot.app.services.actions.sweep(), bot.app.services.actions.sweep()]);
-  await bot.app.services.actions.sweep();
+  await waitUntil(() => reminders().length >= 1, 20_000);
+  // Sweeps on both instances at once, and again later the same day: nothing new.
+  await Promise.all([bot.app.services.actions.sweep(), second!.app.services.actions.sweep()]);
+  await second!.app.services.actions.sweep();
   await settle();
   expect(reminders()).toHaveLength(1);
   expect(plain(textOf(reminders()[0].body.attachments[0].content))).toMatch(/is due (in \d days|tomorrow)/);
@@ -80,10 +96,13 @@ test("one reminder before the due date, however often and wherever the sweep run
   expect(batch.total).toBe(1);
 }, 40_000);
 
-test("one reminder on the due date, then the lead closes the action from it, saying what was done", async () => {
+test("one reminder on the due date, after an instance restarts, then the lead closes the action from it, saying what was done", async () => {
+  // The second instance restarts (it ensures the sweep again as it starts).
+  await second!.stop();
+  await startSecond();
   jumpToSweepOn(due);
-  await bot.connector.waitForCount(2, (a) => a.operation === "send" && a.conversationId === personalConversationId(lead) && plain(textOf(a.body?.attachments?.[0]?.content ?? {})).includes("Action reminder"), 20_000);
-  await bot.app.services.actions.sweep();
+  await waitUntil(() => reminders().length >= 2, 20_000);
+  await Promise.all([bot.app.services.actions.sweep(), second!.app.services.actions.sweep()]);
   await settle();
   expect(reminders()).toHaveLength(2);
   const onTheDay = reminders()[1].body.attachments[0].content;
@@ -112,7 +131,12 @@ test("one reminder on the due date, then the lead closes the action from it, say
   const list = await bot.say(lead, "actions");
   expect(plain(list.text)).toMatch(/Done, done/);
 
-  // Closed: a later sweep chases nothing, and a reminder still queued would be skipped at send time.
+  // A reminder still queued when the action was closed is drawn at send time and skipped.
+  const queued = `${reminderBatchId(returnId, "s.1.1", due, "due")}|queued-before-the-close`;
+  await bot.app.services.delivery.outbox.enqueue(queued, [{ recipient: { kind: "person", tenantId: TEST_TENANT_ID, aadObjectId: lead.aadObjectId, name: lead.name }, kind: "act.reminder", params: { returnId, actionId: "s.1.1", due, point: "due" } }]);
+  for (let i = 0; i < 100 && (await bot.app.services.delivery.outbox.batchStatus(queued)).counts.skipped === 0; i++) await settle(200);
+  expect((await bot.app.services.delivery.outbox.batchStatus(queued)).rows[0]).toMatchObject({ state: "skipped", lastError: expect.stringContaining("done") });
+  // Closed: a later sweep chases nothing.
   jumpToSweepOn(addDays(due, 1));
   await settle(2500);
   await bot.app.services.actions.sweep();
@@ -142,6 +166,8 @@ test("the admin sees every open action by agency and standard and gets the expor
   expect(t).toContain("Curlew");
   expect(t).toContain("standard 2");
   expect(t).not.toContain("Write the lead's role description"); // done: not in the open list
+  // The status page counts the same way: the closed action is not open (nor overdue) any more.
+  expect(text(await bot.invoke(admin, "admin.status", { cycleId: "c1" }))).toContain("Actions agreed in the returns: 1 open, 0 past their due date.");
   const seq = Math.max(0, ...bot.connector.activities.map((a) => a.seq));
   const exported = await bot.invoke(admin, "act.export", actionOf(list.card, "act.export").data);
   expect(text(exported)).toContain("accept the file card below");
@@ -172,6 +198,17 @@ describe("bad input", () => {
     // A cycle that does not exist, and one the ids were made up for.
     expect(text(await bot.invoke(lead, "act.closeForm", { returnId: returnPartition("c9", "plover"), actionId: "s.1.1" }))).toContain(plain(NO_ACCESS).slice(0, 40));
     expect(text(await bot.invoke(admin, "act.admin", { cycleId: "no-such-cycle" }))).toContain("That cycle does not exist");
+  });
+
+  test("every action verb refuses someone with no right to it, with nothing shown", async () => {
+    const stranger = newTeamsUser({ name: "Sly Stranger", email: "sly@nowhere.example" });
+    await bot.say(stranger, "hi");
+    for (const [verb, data] of [["act.mine", {}], ["act.closeForm", { returnId, actionId: "s.1.1" }], ["act.close", { returnId, actionId: "s.1.1", evidence: "x" }], ["act.admin", { cycleId: "c1" }], ["act.export", { cycleId: "c1" }], ["act.sweepNow", {}]] as const) {
+      const r = await bot.invoke(stranger, verb, data);
+      expect(r.status).toBe(200);
+      expect(text(r)).toMatch(/No actions for you|You don't have access|Only the partnership's admins/);
+      expect(text(r)).not.toContain("Plover");
+    }
   });
 
   test("ids that are not ids, and an action that is not in the return", async () => {

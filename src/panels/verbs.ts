@@ -1,0 +1,15 @@
+/** The challenge panels' card verbs and message kinds. */
+export const PANEL_VERBS = {
+  home: "panel.home",
+  form: "panel.form",
+  suggest: "panel.suggest",
+  create: "panel.create",
+  view: "panel.view",
+  agency: "panel.agency",
+  indicator: "panel.indicator",
+  challenge: "panel.challenge",
+  lead: "panel.lead",
+  answer: "panel.answer",
+} as const;
+
+export const PANEL_MESSAGES = { challenged: "panel.challenged", answered: "panel.answered" } as const;
