@@ -85,9 +85,9 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   });
   const settings = new SettingsAdmin({ access, config }, repos.settings);
   const overrides = new DeadlineOverridesRepo(store);
-  const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache, ownDeadline: async (cycleId, agencyId) => (await overrides.get(cycleId, agencyId))?.deadline, summaries: new ReturnSummariesRepo(store) });
+  const returnService = new ReturnService({ returns: repos.returns, cycles: repos.cycles, agencies: repos.agencies, catalog, access, now, settings: () => settings.current(), accessCache, cycleCache, summaries: new ReturnSummariesRepo(store), ownDeadline: async (cycleId, agencyId) => (await overrides.get(cycleId, agencyId))?.deadline });
   const actionsRepo = new ActionsRepo(store);
-  const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now, ownDeadlines: async (cycleId) => new Map([...(await overrides.listForCycle(cycleId))].map(([agencyId, o]) => [agencyId, o.deadline])), actions: actionsRepo }, settings);
+  const admin = adminParts({ config, ...repos, catalog, access, returnService, cycleCache, now, actions: actionsRepo, ownDeadlines: async (cycleId) => new Map([...(await overrides.listForCycle(cycleId))].map(([agencyId, o]) => [agencyId, o.deadline])) }, settings);
   const home = homeRoutes({ config, access });
   const appLink = appLinkOf(config);
 

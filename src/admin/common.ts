@@ -28,10 +28,10 @@ export interface AdminDeps {
   returnService: ReturnService;
   cycleCache: CycleCache;
   now: () => Date;
-  /** Actions' state (closed with evidence, agreed at a panel), so the status counts what is still open (docs/actions.md). */
-  actions?: ActionsRepo;
   /** Agencies' own deadlines in a cycle (extensions for one agency: docs/deadlines.md). */
   ownDeadlines?: (cycleId: string) => Promise<Map<string, string>>;
+  /** Actions' state (closed with evidence, agreed at a panel), so the status counts what is still open (docs/actions.md). */
+  actions?: ActionsRepo;
 }
 
 export const DENIED = "Only the partnership's admins can do this. If you should be one, ask your partnership's business manager to add you.";

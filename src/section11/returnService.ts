@@ -82,10 +82,10 @@ export interface ReturnServiceDeps {
   settings: () => Promise<PartnershipSettings>;
   accessCache: ReturnAccessCache;
   cycleCache: CycleCache;
-  /** The summary row's first-submission and moderated ratings, shown beside the agency's own when reading a standard (docs/panels.md). */
-  summaries?: Pick<ReturnSummariesRepo, "read">;
   /** An agency's own deadline in a cycle (an extension for it alone: docs/deadlines.md), when it has one. */
   ownDeadline?: (cycleId: string, agencyId: string) => Promise<string | undefined>;
+  /** The summary row's first-submission and moderated ratings, shown beside the agency's own when reading a standard (docs/panels.md). */
+  summaries?: Pick<ReturnSummariesRepo, "read">;
 }
 
 /**
