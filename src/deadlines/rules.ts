@@ -1,5 +1,5 @@
 import { londonToUtc } from "../training/ukTime";
-import { addDays } from "../time";
+import { addDays, ukDate } from "../time";
 import { DEFAULT_REMINDER_DAYS } from "../storage/cyclesRepo";
 
 /**
@@ -7,8 +7,8 @@ import { DEFAULT_REMINDER_DAYS } from "../storage/cyclesRepo";
  * - an agency's deadline is its own (an extension for that agency) when later than the cycle's;
  * - a reminder "D-n" is due at 09:00 UK time n days before that deadline;
  * - at any moment at most one reminder is due for an agency: the latest D-n whose time has come,
- *   provided it came after the deadline was set (a reminder is never sent late for a date that
- *   was set after its time had passed: a cycle opened 5 days before its deadline sends no D-7);
+ *   provided its day is not before the day the deadline was set (D-n names a day: a cycle opened
+ *   at 10:00 on D-14 sends its D-14 at once, but one opened 5 days before its deadline sends no D-7);
  * - nothing is due once the deadline day is over.
  */
 
@@ -39,22 +39,25 @@ export function deadlineEnd(deadline: string): Date {
   return londonToUtc(addDays(deadline, 1), "00:00") ?? new Date(`${addDays(deadline, 1)}T00:00:00Z`);
 }
 
-/** The reminder due now for this deadline, if any (the latest whose time has come since the date was set). */
+/** The UK day the deadline was set on ("" when unknown: every reminder counts). */
+const setDay = (d: AgencyDeadline) => (Number.isNaN(Date.parse(d.setAt)) ? "" : ukDate(new Date(d.setAt)));
+
+/** The reminder due now for this deadline, if any (the latest whose time has come, on or after the day the date was set). */
 export function dueReminder(now: Date, d: AgencyDeadline, days: readonly number[]): number | undefined {
   if (now >= deadlineEnd(d.deadline)) return undefined;
-  const setAt = Date.parse(d.setAt) || 0;
+  const since = setDay(d);
   let due: number | undefined;
   for (const n of days) {
-    const at = reminderAt(d.deadline, n).getTime();
-    if (at <= now.getTime() && at >= setAt && (due === undefined || n < due)) due = n;
+    const at = reminderAt(d.deadline, n);
+    if (at.getTime() <= now.getTime() && ukDate(at) >= since && (due === undefined || n < due)) due = n;
   }
   return due;
 }
 
 /** When the next reminder for this deadline falls due, if one is left. */
 export function nextReminderAt(now: Date, d: AgencyDeadline, days: readonly number[]): Date | undefined {
-  const setAt = Date.parse(d.setAt) || 0;
-  const later = days.map((n) => reminderAt(d.deadline, n).getTime()).filter((at) => at > now.getTime() && at >= setAt);
+  const since = setDay(d);
+  const later = days.map((n) => reminderAt(d.deadline, n)).filter((at) => at.getTime() > now.getTime() && ukDate(at) >= since).map((at) => at.getTime());
   return later.length ? new Date(Math.min(...later)) : undefined;
 }
 

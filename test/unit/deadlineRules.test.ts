@@ -13,7 +13,16 @@ describe("deadline rules", () => {
     expect(dueReminder(new Date("2027-03-31T22:59:00Z"), d, [14, 7, 1])).toBe(1);
     expect(dueReminder(new Date("2027-03-31T23:00:00Z"), d, [14, 7, 1])).toBeUndefined();
   });
-  it("a reminder whose time passed before the date was set is never sent late", () => {
+  it("a date set on a reminder's own day, after 09:00, still gets that day's reminder (D-14 means the day)", () => {
+    const today = { ...d, setAt: "2027-03-17T10:00:00Z" };
+    expect(dueReminder(new Date("2027-03-17T10:00:01Z"), today, [14, 7, 1])).toBe(14);
+    // The day after, it is no longer that day's reminder: nothing is sent late.
+    const yesterday = { ...d, setAt: "2027-03-16T10:00:00Z" };
+    expect(dueReminder(new Date("2027-03-17T10:00:01Z"), yesterday, [14, 7, 1])).toBe(14);
+    const tomorrow = { ...d, setAt: "2027-03-18T10:00:00Z" };
+    expect(dueReminder(new Date("2027-03-18T10:00:01Z"), tomorrow, [14, 7, 1])).toBeUndefined();
+  });
+  it("a reminder whose day passed before the date was set is never sent late", () => {
     const late = { ...d, setAt: "2027-03-26T10:00:00Z" };
     expect(dueReminder(new Date("2027-03-26T10:00:01Z"), late, [14, 7, 1])).toBeUndefined();
     expect(nextReminderAt(new Date("2027-03-26T10:00:01Z"), late, [14, 7, 1])?.toISOString()).toBe("2027-03-30T08:00:00.000Z");
