@@ -130,6 +130,8 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   const nextCycle = cyclesFeature({ cycles: repos.cycles, returns: repos.returns, carry: new CarryForwardRepo(store), agencies: repos.agencies, access, catalog, cycleCache, scheduler: delivery.scheduler, outbox: delivery.outbox, now }, admin.cycles);
   const actions = new ActionService({ actions: actionsRepo, cycles: repos.cycles, catalog, access, returnService, outbox: delivery.outbox, scheduler: delivery.scheduler, people: repos.people, appLink, now });
   const panels = new PanelService({ panels: new PanelsRepo(store), challenges: new ChallengesRepo(store), summaries: new ReturnSummariesRepo(store), agencies: repos.agencies, cycles: repos.cycles, catalog, access, people: repos.people, now });
+  // Panel members added by e-mail are linked on first contact, with the grants and by the same tenant rule.
+  access.linkers.push((person) => panels.linkWaitingMember(person));
   const features: FeatureRoutes[] = [home, section11Routes({ returns: returnService, access, appLink }), adminRoutes(admin), trainingRoutes(training), digest.routes, deadlines.routes, nextCycle.routes, actionRoutes(actions), panelRoutes(panels, appLink)];
   register(features);
   return {

@@ -13,8 +13,8 @@ import type { AgenciesRepo, Agency } from "../storage/agenciesRepo";
 import type { ChallengesRepo, IndicatorPanelState, ThreadEntry } from "../storage/challengesRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
 import { isBatchConflict, isConflict, isPreconditionFailed } from "../storage/errors";
-import type { Panel, PanelMember, PanelsRepo } from "../storage/panelsRepo";
-import type { PeopleRepo } from "../storage/peopleRepo";
+import { isLinkedMember, type Panel, type PanelMember, type PanelsRepo } from "../storage/panelsRepo";
+import type { PeopleRepo, Person } from "../storage/peopleRepo";
 import { normaliseEmail } from "../storage/peopleRepo";
 import { principalKey } from "../storage/principal";
 import { returnPartition } from "../storage/returnsRepo";
@@ -133,7 +133,10 @@ export class PanelService {
     if (admin) actions.push(...panels.slice(0, 12).map((p) => ({ title: `Change ${p.name}`.slice(0, 80), verb: PANEL_VERBS.edit, data: { panelId: p.panelId } })));
     if (admin) actions.unshift({ title: "Create a panel", verb: PANEL_VERBS.form, data: {}, style: "positive" });
     return messageReply(md`Challenge panels`, notice?.text ?? (admin ? md`Panels group similar agencies (health, education, voluntary, police and justice...). Members read the submitted returns of their panel's agencies, challenge indicators and give moderated ratings; the agency's lead answers in chat.` : md`The panels you sit on.`), notice?.color ?? "default", {
-      facts: panels.slice(0, 30).map((p) => ({ title: text(p.name), value: text(`${formatDate(p.date)}, ${p.agencyIds.length} agencies, ${p.members.length} members`) })),
+      facts: panels.slice(0, 30).map((p) => {
+        const waiting = p.members.filter((m) => !isLinkedMember(m)).length;
+        return { title: text(p.name), value: text(`${formatDate(p.date)}, ${p.agencyIds.length} agencies, ${p.members.length} members${waiting ? ` (${waiting} not yet linked)` : ""}`) };
+      }),
       actions,
     });
   }
@@ -150,7 +153,7 @@ export class PanelService {
     const { cycles, cycle, agencies } = await this.cyclesAndAgencies(input.cycleId);
     return {
       title: md`Create a challenge panel`,
-      intro: md`Name the panel, the day it meets, its members (by their work e-mail; each must have said hi to the bot) and the agencies whose submitted returns it reviews. **Suggest by sector** picks a sector's agencies for you.`,
+      intro: md`Name the panel, the day it meets, its members (by their work e-mail: someone who has not used the bot yet is linked when they first open it, signed in to the partnership's organisation) and the agencies whose submitted returns it reviews. **Suggest by sector** picks a sector's agencies for you.`,
       notice: extra.notice,
       problems: extra.problems ?? [],
       name: input.name ?? "",
@@ -180,17 +183,63 @@ export class PanelService {
     return this.form(actor, { ...input, agencyIds: picked.map((a) => a.agencyId).join(","), name: input.name || `${SECTOR_GROUP_LABELS[group]} panel` }, { notice: { text: md`${picked.length} ${SECTOR_GROUP_LABELS[group]} agenc${picked.length === 1 ? "y" : "ies"} suggested: check the list, then create the panel.`, color: "good" } });
   }
 
-  /** Resolves a member's e-mail to the one person who reported it from the partnership's own organisation. */
-  private async resolveMember(email: string): Promise<PanelMember | undefined> {
-    const home = this.d.access.homeTenant?.toLowerCase();
-    const all = (await this.d.people.withEmail(email)).filter((p) => !home || p.tenantId.toLowerCase() === home);
-    if (all.length !== 1) return undefined;
+  /**
+   * A member's e-mail: the one person who reported it from the partnership's own organisation (the
+   * home tenant; any tenant in local mode without one), the member already linked under it on this
+   * panel, or, when nobody has yet, a member waiting on the address (linked on first contact).
+   * Undefined when two people of the organisation reported it: the right must never go to the wrong one.
+   */
+  private async resolveMember(email: string, current: PanelMember[]): Promise<PanelMember | undefined> {
+    const already = current.find((m) => isLinkedMember(m) && normaliseEmail(m.email) === email);
+    if (already) return already;
+    const all = (await this.d.people.withEmail(email)).filter((p) => this.d.access.mayLinkToPartnership(p));
+    if (all.length > 1) return undefined;
+    if (!all.length) return { tenantId: "", aadObjectId: "", name: current.find((m) => normaliseEmail(m.email) === email)?.name || email, email };
     const person = await this.d.people.get(all[0]);
     return { tenantId: all[0].tenantId.toLowerCase(), aadObjectId: all[0].aadObjectId.toLowerCase(), name: person?.name || email, email };
   }
 
+  /**
+   * First contact of a member added by e-mail (AccessService.linkers, run on every message turn
+   * while the address waits): from the partnership's own organisation their right moves to their
+   * tenant id + object id, in steps that are each safe if the next never happens (right row, then
+   * the panel's list on its ETag, then the wait removed); from anywhere else nothing is granted and
+   * the attempt is noted for the admin, as for leads.
+   */
+  async linkWaitingMember(person: Person): Promise<void> {
+    const email = normaliseEmail(person.email);
+    const waiting = await this.d.panels.waitingFor(email);
+    if (!waiting.length) return;
+    if (!this.d.access.mayLinkToPartnership(person)) {
+      for (const panelId of waiting) await this.d.panels.noteRefusedLink(email, panelId, { tenantId: person.tenantId.toLowerCase(), upn: (person.upn || person.email).slice(0, 200), at: this.d.now().toISOString() });
+      return;
+    }
+    for (const panelId of waiting) await this.linkOne(panelId, email, person);
+  }
+
+  private async linkOne(panelId: string, email: string, person: Person): Promise<void> {
+    const me: PanelMember = { tenantId: person.tenantId.toLowerCase(), aadObjectId: person.aadObjectId.toLowerCase(), name: person.name || email, email };
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const found = await this.d.panels.getWithEtag(panelId);
+      const at = found?.panel.members.findIndex((m) => !isLinkedMember(m) && normaliseEmail(m.email) === email) ?? -1;
+      if (!found || at < 0) {
+        // The panel is gone, or the admin took the address off it before this first contact: nothing to link.
+        if (!found?.panel.members.some((m) => isLinkedMember(m) && principalKey(m) === principalKey(me))) await this.d.panels.deleteMemberRight(me, panelId);
+        await this.d.panels.deleteWaiting(email, panelId);
+        return;
+      }
+      await this.d.panels.putMemberRight(me, found.panel);
+      const members = found.panel.members.map((m, i) => (i === at ? { ...me, name: person.name || m.name } : m));
+      if (await this.d.panels.replaceMembers(panelId, members, found.etag)) {
+        await this.d.panels.deleteWaiting(email, panelId);
+        return;
+      }
+    }
+    // Still changing under us: the wait stays, and their next message completes the link.
+  }
+
   /** Checks a panel's form: every problem with its reason; the members resolved to their identities. */
-  private async validate(input: z.infer<typeof panelFormInput>, verbWord: string): Promise<{ problems: Shown[]; panel?: Omit<Panel, "panelId" | "createdAt" | "createdBy"> }> {
+  private async validate(input: z.infer<typeof panelFormInput>, verbWord: string, current: PanelMember[] = []): Promise<{ problems: Shown[]; panel?: Omit<Panel, "panelId" | "createdAt" | "createdBy"> }> {
     const problems: Shown[] = [];
     const name = oneLine(input.name ?? "");
     if (!name) problems.push(md`Give the panel a name.`);
@@ -210,19 +259,19 @@ export class PanelService {
     if (emails.length > PANEL_LIMITS.members) problems.push(md`A panel has at most ${PANEL_LIMITS.members} members; you listed ${emails.length}.`);
     const members: PanelMember[] = [];
     const bad: string[] = [];
-    const unknownPeople: string[] = [];
+    const ambiguous: string[] = [];
     if (emails.length <= PANEL_LIMITS.members) {
       for (const e of emails) {
         if (!z.email().max(254).safeParse(e).success) bad.push(e);
         else {
-          const m = await this.resolveMember(e);
+          const m = await this.resolveMember(e, current);
           if (m) members.push(m);
-          else unknownPeople.push(e);
+          else ambiguous.push(e);
         }
       }
     }
     if (bad.length) problems.push(md`Not an e-mail address: ${bad.slice(0, 5).map((b) => b.slice(0, 80)).join(", ")}.`);
-    if (unknownPeople.length) problems.push(md`Not reached yet: ${unknownPeople.slice(0, 5).map((b) => b.slice(0, 80)).join(", ")}. Each member must open the Safeguarding Assurance app and say hi (signed in with that address, in the partnership's organisation), then ${verbWord} the panel again.`);
+    if (ambiguous.length) problems.push(md`Two people in the partnership's organisation use ${ambiguous.slice(0, 5).map((b) => b.slice(0, 80)).join(", ")}: the panel cannot tell which is the member. Ask your IT team to correct the directory, then ${verbWord} the panel again.`);
     return problems.length ? { problems } : { problems, panel: { name, date, cycleId: cycle!.cycleId, agencyIds: ids, members } };
   }
 
@@ -266,7 +315,7 @@ export class PanelService {
     await this.requireAdmin(actor);
     const current = await this.d.panels.getWithEtag(panelId);
     if (!current) throw new UserFacingError("That panel does not exist (it may have been removed). Type panels to see them all.", "not_found");
-    const { problems, panel: fields } = await this.validate(input, "save");
+    const { problems, panel: fields } = await this.validate(input, "save", current.panel.members);
     if (!fields) return { saved: false, view: await this.editForm(actor, panelId, { input, problems, notice: { text: md`Not saved: ${problems.length === 1 ? "fix the problem above" : `fix the ${problems.length} problems above`}. What you typed is kept.`, color: "attention" } }) };
     const next: Panel = { ...current.panel, ...fields };
     if (!(await this.d.panels.update(next, current.panel.members, seenEtag || current.etag))) {
@@ -283,10 +332,11 @@ export class PanelService {
    */
   async view(actor: Actor, panelId: string, notice?: NoticeView): Promise<Reply> {
     const { panel } = await this.authorise(actor, panelId);
-    const [cycle, rows] = await Promise.all([this.d.cycles.get(panel.cycleId), this.d.summaries.listForCycle(panel.cycleId)]);
+    const [cycle, rows, refused] = await Promise.all([this.d.cycles.get(panel.cycleId), this.d.summaries.listForCycle(panel.cycleId), this.refusedLinks(actor, panel)]);
     const byAgency = new Map(rows.map((r) => [r.header.agencyId, r]));
     const today = this.today();
-    const facts: FactView[] = [];
+    const facts: FactView[] = [{ title: text("Members"), value: text(panel.members.map((m) => (isLinkedMember(m) ? m.name : `${m.email} (not yet linked: added by e-mail, linked when they first open the app)`)).join("; ") || "none") }];
+    for (const r of refused) facts.push({ title: text("Not linked"), value: text(`Someone signed in to another organisation (tenant ${r.tenantId}, ${r.upn}) used ${r.email} on ${formatWhen(r.at)} and was not given this panel. Ask the member to open the app signed in to the partnership's organisation.`) });
     const actions: ActionView[] = [];
     const missingNames = panel.agencyIds.filter((id) => !byAgency.has(id));
     const names = missingNames.length ? new Map((await this.d.agencies.list()).map((a) => [a.agencyId, a.name])) : new Map<string, string>();
@@ -302,6 +352,14 @@ export class PanelService {
     }
     actions.push({ title: "Back to panels", verb: PANEL_VERBS.home, data: {} });
     return messageReply(md`${panel.name}`, notice?.text ?? md`${formatDate(panel.date)} · ${cycle?.name ?? panel.cycleId} · ${panel.members.length} member${panel.members.length === 1 ? "" : "s"}. Read only: open an agency to see its ratings side by side and challenge an indicator.`, notice?.color ?? "default", { facts, actions });
+  }
+
+  /** For admins: members waiting on an e-mail whose address someone from another organisation tried (a point read each, only for those waiting). */
+  private async refusedLinks(actor: Actor, panel: Panel): Promise<Array<{ email: string; tenantId: string; upn: string; at: string }>> {
+    const waiting = panel.members.filter((m) => !isLinkedMember(m));
+    if (!waiting.length || !(await this.d.access.isAdmin(actor))) return [];
+    const found = await Promise.all(waiting.map(async (m) => ({ email: m.email, r: await this.d.panels.refusedLink(m.email, panel.panelId) })));
+    return found.flatMap((f) => (f.r ? [{ email: f.email, ...f.r }] : []));
   }
 
   private async index(h: { templateId: string; templateVersion: number }): Promise<TemplateIndex> {

@@ -37,6 +37,11 @@ export class AccessService {
   private readonly configAdmins: Set<string>;
   /** The partnership's own tenant; undefined only in local mode without one, where any tenant links. */
   readonly homeTenant: string | undefined;
+  /**
+   * Other rights waiting on an e-mail address (a challenge panel's members), linked by their
+   * feature on the same turns as grants: each applies the same tenant rule (mayLinkToPartnership).
+   */
+  readonly linkers: Array<(person: Person) => Promise<void>> = [];
 
   constructor(
     private readonly deps: {
@@ -185,14 +190,26 @@ export class AccessService {
     return !required || person.tenantId.toLowerCase() === required;
   }
 
+  /** Whether this person may be linked by e-mail to a partnership-wide right (no agency): the home tenant's people only. */
+  mayLinkToPartnership(person: Principal): boolean {
+    const home = this.homeTenant?.toLowerCase();
+    return !home || person.tenantId.toLowerCase() === home;
+  }
+
   /**
    * First contact, and every message turn after it while grants wait on this person's address:
-   * remember the person and move grants waiting on their e-mail to their identity. Idempotent, so
-   * a link that stopped part-way completes on the next message.
+   * remember the person and move grants (and the features' rights, see `linkers`) waiting on their
+   * e-mail to their identity. Idempotent, so a link that stopped part-way completes on the next message.
    */
   async link(person: Person, opts: { save?: boolean } = {}): Promise<{ linked: Grant[]; refused: RefusedLink[] }> {
     if (opts.save !== false) await this.deps.people.upsert(person);
     if (!person.email) return { linked: [], refused: [] };
+    // The features' waits are read at the same time as the grants: no extra latency on a turn.
+    const [result] = await Promise.all([this.linkGrants(person), ...this.linkers.map((l) => l(person))]);
+    return result;
+  }
+
+  private async linkGrants(person: Person): Promise<{ linked: Grant[]; refused: RefusedLink[] }> {
     const waiting = await this.deps.grants.forHolder(holderKey({ kind: "email", email: person.email }));
     const linked: Grant[] = [];
     const refused: RefusedLink[] = [];

@@ -14,7 +14,7 @@ import { NO_ACCESS, UserFacingError } from "../errors";
 import { formatDay, ukDate } from "../time";
 import type { Outbound, Redraw } from "../routes";
 import { answerDigest, answerOf, columnsOf, EMPTY_ANSWER, isBlank, missingForCompletion, normaliseAnswerInput, onlyWhatRatingUses, RATING_LABELS, RATINGS, type Answer, type Rating } from "./answer";
-import { changedSince, describeAnswer, overviewView, reviewView, signoffView, standardAnswersView, STANDARD_TEXT_BUDGET, stepContextOf, stepView, type StepContext, type ViewContext } from "./returnViews";
+import { changedSince, describeAnswer, overviewView, reviewView, signoffView, standardAnswersView, STANDARD_TEXT_BUDGET, stepContextOf, stepView, type RatingsBeside, type StepContext, type ViewContext } from "./returnViews";
 import { CARD_SIZE_LIMIT, CardTooLargeError, cardSize, renderCard } from "../cards/renderCard";
 import { CycleCache, ReturnAccessCache, type ReturnAccess } from "./returnAccessCache";
 import { displayStatus, incompleteIndicators, resumePoint } from "./status";
@@ -349,8 +349,15 @@ export class ReturnService {
   }
 
   async review(actor: Actor, returnId: string): Promise<ReviewView> {
-    const o = await this.open(actor, returnId);
-    return reviewView(o, { canEdit: this.canEdit(o), notice: this.closedNotice(o) ?? carriedNotice(o, "warning") });
+    // The summary row (one point read, at the same time as the return) holds the first-submission and moderated ratings.
+    const [o, beside] = await Promise.all([this.open(actor, returnId), this.besideOf(returnId)]);
+    return reviewView(o, { canEdit: this.canEdit(o), notice: this.closedNotice(o) ?? carriedNotice(o, "warning"), beside });
+  }
+
+  /** What the review shows beside the agency's own ratings (docs/panels.md); nothing before the summary row exists. */
+  private async besideOf(returnId: string): Promise<RatingsBeside | undefined> {
+    const row = await this.deps.summaries?.read(returnId);
+    return row ? { first: row.summary.first, moderated: row.summary.moderated } : undefined;
   }
 
   /** The officers who may sign off a request made by `requesterKey`, under the partnership's rule. */
@@ -362,17 +369,17 @@ export class ReturnService {
 
   /** The lead asks the agency's senior officer(s) to sign the return off. */
   async requestSignoff(actor: Actor, returnId: string, substituteContactRaw = ""): Promise<{ view: ReviewView; outbound?: Outbound[] }> {
-    const o = await this.open(actor, returnId, { freshCycle: true });
+    const [o, beside] = await Promise.all([this.open(actor, returnId, { freshCycle: true }), this.besideOf(returnId)]);
     const substituteContact = substituteContactRaw.trim().slice(0, 200);
     if (!this.has(o, "lead")) throw new UserFacingError("Only your agency's safeguarding leads can send the return for sign-off.", "denied");
-    if (o.cycle.status !== "open") return { view: reviewView(o, { canEdit: false, notice: this.closedNotice(o) }) };
+    if (o.cycle.status !== "open") return { view: reviewView(o, { beside, canEdit: false, notice: this.closedNotice(o) }) };
     const status = displayStatus(o.loaded.header, o.loaded.answers.values());
-    if (status === "awaiting_signoff") return { view: reviewView(o, { canEdit: true, notice: { text: md`This return is already waiting for sign-off.`, color: "warning" } }) };
-    if (status === "submitted") return { view: reviewView(o, { canEdit: true, notice: { text: md`Nothing has changed since the last submission.`, color: "default" } }) };
+    if (status === "awaiting_signoff") return { view: reviewView(o, { beside, canEdit: true, notice: { text: md`This return is already waiting for sign-off.`, color: "warning" } }) };
+    if (status === "submitted") return { view: reviewView(o, { beside, canEdit: true, notice: { text: md`Nothing has changed since the last submission.`, color: "default" } }) };
     const missing = incompleteIndicators(o.index, o.loaded.answers).length;
-    if (missing) return { view: reviewView(o, { canEdit: true, substituteContact, notice: { text: md`${missing} indicator(s) still need an answer before sign-off.`, color: "attention" } }) };
+    if (missing) return { view: reviewView(o, { beside, canEdit: true, substituteContact, notice: { text: md`${missing} indicator(s) still need an answer before sign-off.`, color: "attention" } }) };
     const carried = carriedNotice(o, "attention");
-    if (carried) return { view: reviewView(o, { canEdit: true, substituteContact, notice: carried }) };
+    if (carried) return { view: reviewView(o, { beside, canEdit: true, substituteContact, notice: carried }) };
     const me = actorKey(actor);
     const { separate, officers, all } = await this.signers(o, me);
     const waiting = await this.deps.access.waitingByEmail(o.loaded.header.agencyId, "officer");
@@ -380,7 +387,7 @@ export class ReturnService {
       const why = separate && all.length
         ? md`You are the only senior officer registered, and in this partnership the person who signs off must not be the lead who asked. Ask the business manager to add another senior officer, then send again.`
         : md`Your agency has no senior officer registered to sign off. Ask the business manager to add one, then send again.`;
-      return { view: reviewView(o, { canEdit: true, substituteContact, notice: { text: why, color: "attention" } }) };
+      return { view: reviewView(o, { beside, canEdit: true, substituteContact, notice: { text: why, color: "attention" } }) };
     }
     const now = this.deps.now().toISOString();
     const patch: Partial<ReturnHeader> = { status: "awaiting_signoff", requestSeq: o.loaded.header.requestSeq + 1, signoffRequestedAt: now, signoffRequestedBy: actor.name, signoffRequestedByKey: me, substituteContact, sentBackAt: "", sentBackComment: "", sentBackBy: "", withdrawnAt: "", withdrawnReason: "" };
@@ -396,7 +403,7 @@ export class ReturnService {
       ? md` ${waiting.map((w) => `${w.name} (${w.email})`).join(", ")} ${waiting.length === 1 ? "has" : "have"} not opened the Safeguarding Assurance app yet, so ${waiting.length === 1 ? "they were" : "they were each"} sent an e-mail asking them to open it in Teams and type "signoffs". It may help to tell them too.`
       : md``;
     return {
-      view: reviewView(o, { canEdit: true, notice: { text: md`Sent for sign-off to ${names.join(", ")}.${notYet}`, color: waiting.length ? "warning" : "good" } }),
+      view: reviewView(o, { beside, canEdit: true, notice: { text: md`Sent for sign-off to ${names.join(", ")}.${notYet}`, color: waiting.length ? "warning" : "good" } }),
       outbound: [
         {
           purpose: signoffCards(returnId, patch.requestSeq!).purpose,

@@ -195,7 +195,40 @@ export function overviewView(ctx: ViewContext, opts: { notice?: NoticeView; canE
   };
 }
 
-export function standardSummaries(index: TemplateIndex, answers: Map<string, StoredAnswer>, returnId: string, from: "review" | "signoff"): ReviewStandardView[] {
+/** From the return's summary row: the ratings at first submission and a challenge panel's moderated ratings, shown beside the agency's own. */
+export interface RatingsBeside {
+  first?: Map<string, { rating: string }>;
+  moderated?: Map<string, string>;
+}
+
+const ratingLabel = (r: string | undefined) => (r && ratingOf(r) ? RATING_LABELS[ratingOf(r)!] : "not answered");
+/** Entries listed per standard on the review card before "and n more": keeps 60 indicators well inside 28 KB. */
+const BESIDE_SHOWN = 12;
+const listed = (items: string[]) => `${items.slice(0, BESIDE_SHOWN).join("; ")}${items.length > BESIDE_SHOWN ? `; and ${items.length - BESIDE_SHOWN} more` : ""}`;
+
+/**
+ * Per standard, once per indicator that a panel moderated or that changed since the first
+ * submission: the agency's own rating, the first submission's, the panel's ("2.1 Partially met,
+ * first submission Fully met, panel Not met"). Each id once keeps 60 indicators inside 28 KB.
+ */
+function besideOf(index: TemplateIndex, answers: Map<string, StoredAnswer>, standardIndex: number, beside: RatingsBeside | undefined): { text: Shown; moderated: number; changed: number } {
+  if (!beside) return { text: NO_TEXT, moderated: 0, changed: 0 };
+  let moderated = 0;
+  let changed = 0;
+  const entries: string[] = [];
+  for (const { id } of index.template.standards[standardIndex].indicators) {
+    const own = answers.get(id)?.rating ?? "";
+    const first = beside.first ? beside.first.get(id)?.rating ?? "" : own;
+    const panel = beside.moderated?.get(id);
+    if (first === own && !panel) continue;
+    if (first !== own) changed++;
+    if (panel) moderated++;
+    entries.push(`${id} ${ratingLabel(own)}${first !== own ? `, first submission ${ratingLabel(first)}` : ""}${panel ? `, panel ${ratingLabel(panel)}` : ""}`);
+  }
+  return { text: entries.length ? text(`Changed or moderated: ${listed(entries)}`) : NO_TEXT, moderated, changed };
+}
+
+export function standardSummaries(index: TemplateIndex, answers: Map<string, StoredAnswer>, returnId: string, from: "review" | "signoff", beside?: RatingsBeside): ReviewStandardView[] {
   return countsByStandard(index, answers).map((c, i) => ({
     number: text(String(i + 1)),
     title: text(index.template.standards[i].title),
@@ -209,8 +242,25 @@ export function standardSummaries(index: TemplateIndex, answers: Map<string, Sto
         c.missing ? `${c.missing} to answer` : "",
       ].filter(Boolean).join(" · "),
     ),
+    besideText: besideOf(index, answers, i, beside).text,
     open: act(`Read standard ${i + 1}`, S11_VERBS.standard, { returnId, standard: String(i), from }),
   }));
+}
+
+/** The review's line about a panel's moderated ratings and changes since the first submission, or nothing. */
+function besideTotals(index: TemplateIndex, answers: Map<string, StoredAnswer>, beside: RatingsBeside | undefined): Shown {
+  let moderated = 0;
+  let changed = 0;
+  for (let i = 0; i < index.template.standards.length; i++) {
+    const b = besideOf(index, answers, i, beside);
+    moderated += b.moderated;
+    changed += b.changed;
+  }
+  const parts = [
+    moderated ? `A challenge panel gave a moderated rating to ${moderated} indicator${moderated === 1 ? "" : "s"}: shown beside yours under each standard (your own ratings are unchanged).` : "",
+    changed ? `${changed} indicator${changed === 1 ? "" : "s"} changed rating since the first submission.` : "",
+  ].filter(Boolean);
+  return parts.length ? text(parts.join(" ")) : NO_TEXT;
 }
 
 export function totalsText(standards: ReviewStandardView[]): Shown {
@@ -220,11 +270,11 @@ export function totalsText(standards: ReviewStandardView[]): Shown {
 
 const INCOMPLETE_SHOWN = 8;
 
-export function reviewView(ctx: ViewContext, opts: { notice?: NoticeView; canEdit: boolean; substituteContact?: string }): ReviewView {
+export function reviewView(ctx: ViewContext, opts: { notice?: NoticeView; canEdit: boolean; substituteContact?: string; beside?: RatingsBeside }): ReviewView {
   const { index, loaded } = ctx;
   const returnId = loaded.partitionKey;
   const status = displayStatus(loaded.header, loaded.answers.values());
-  const standards = standardSummaries(index, loaded.answers, returnId, "review");
+  const standards = standardSummaries(index, loaded.answers, returnId, "review", opts.beside);
   const incomplete = incompleteIndicators(index, loaded.answers);
   const canRequestSignoff = opts.canEdit && incomplete.length === 0 && status !== "awaiting_signoff" && status !== "submitted";
   const actions: ActionView[] = [];
@@ -238,6 +288,7 @@ export function reviewView(ctx: ViewContext, opts: { notice?: NoticeView; canEdi
     statusLabel: text(STATUS_LABELS[status]),
     statusColor: STATUS_COLORS[status],
     totalsText: totalsText(standards),
+    besideText: besideTotals(index, loaded.answers, opts.beside),
     standards,
     incomplete: incomplete.slice(0, INCOMPLETE_SHOWN).map((r) => ({ label: text(`${r.indicator.id} ${truncate(r.indicator.text, 70)}`), open: act(`Answer ${r.indicator.id}`, S11_VERBS.step, { returnId, indicatorId: r.indicator.id, returnTo: "review" }) })),
     moreIncompleteText: incomplete.length > INCOMPLETE_SHOWN ? md`and ${incomplete.length - INCOMPLETE_SHOWN} more to answer` : NO_TEXT,
@@ -296,7 +347,7 @@ export function changedSince(index: TemplateIndex, answers: Map<string, StoredAn
 /** First budget for the answers' text on one standard card, in UTF-8 bytes of the raw text; smaller ones are tried when escaping makes it too big. */
 export const STANDARD_TEXT_BUDGET = 16_000;
 
-export function standardAnswersView(ctx: ViewContext, standardIndex: number, from: "review" | "signoff", changed: Set<string>, notice?: NoticeView, budget = STANDARD_TEXT_BUDGET, beside?: { first?: Map<string, { rating: string }>; moderated?: Map<string, string> }): StandardAnswersView {
+export function standardAnswersView(ctx: ViewContext, standardIndex: number, from: "review" | "signoff", changed: Set<string>, notice?: NoticeView, budget = STANDARD_TEXT_BUDGET, beside?: RatingsBeside): StandardAnswersView {
   const { loaded, index } = ctx;
   const returnId = loaded.partitionKey;
   const standard = index.template.standards[standardIndex];

@@ -84,6 +84,8 @@ export interface ReviewStandardView {
   na: number;
   missing: number;
   summaryText: Shown;
+  /** Review card only: the indicators a challenge panel moderated (its rating beside the agency's) and those changed since the first submission; empty when none. */
+  besideText: Shown;
   /** Reads every answer of the standard. */
   open: ActionView;
 }
@@ -95,6 +97,8 @@ export interface ReviewView {
   statusLabel: Shown;
   statusColor: TextColor;
   totalsText: Shown;
+  /** How many indicators a panel moderated and how many changed since the first submission; empty when none. */
+  besideText: Shown;
   standards: ReviewStandardView[];
   incomplete: Array<{ label: Shown; open: ActionView }>;
   moreIncompleteText: Shown;

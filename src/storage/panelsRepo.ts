@@ -4,19 +4,35 @@ import type { TableStore } from "./tableStore";
 import { key } from "./keys";
 import { isConflict, isNotFound, isPreconditionFailed } from "./errors";
 import type { Principal } from "./principal";
+import { normaliseEmail } from "./peopleRepo";
 
 /**
  * Challenge panels (docs/panels.md). Table `Panels`:
  *   PK "panel",                    RK <panelId>   the panel: name, date, cycle, agencies, members
  *   PK m|<tenant>|<object>,        RK <panelId>   one row per member: the right that every press
  *                                                 checks (a point read by tenant id + object id)
+ *   PK e|<email>,                  RK <panelId>   a member added by e-mail who has not talked to the
+ *                                                 bot yet: found when they first do (linking), and
+ *                                                 where a refused attempt from another organisation
+ *                                                 is noted. Grants nothing.
  * A panel is created whole: member rows first, the panel row last (created, never overwritten),
  * so a panel is visible only once every member's right exists; a retry completes it.
  */
 
+/** A member: linked (tenant + object id) or, until their first contact, only their e-mail (tenant and object id empty). */
 export interface PanelMember extends Principal {
   name: string;
   email: string;
+}
+
+/** A member added by e-mail who has not yet talked to the bot holds no identity and no right. */
+export const isLinkedMember = (m: PanelMember) => !!(m.tenantId && m.aadObjectId);
+
+/** The last refused attempt to link a waiting member (someone from another organisation reporting the address). */
+export interface RefusedPanelLink {
+  tenantId: string;
+  upn: string;
+  at: string;
 }
 
 export interface Panel {
@@ -33,6 +49,10 @@ export interface Panel {
 
 const PANEL_PK = "panel";
 const memberPk = (p: Principal) => key("m", p.tenantId.toLowerCase(), p.aadObjectId.toLowerCase());
+const waitingPk = (email: string) => key("e", normaliseEmail(email));
+/** The row that stands for a member: their right when linked, the wait on their e-mail otherwise. */
+const rowOf = (m: PanelMember) => (isLinkedMember(m) ? memberPk(m) : waitingPk(m.email));
+const refusedSchema = z.object({ tenantId: z.string(), upn: z.string().catch(""), at: z.string().catch("") });
 const text = z.string().catch("");
 const memberSchema = z.object({ tenantId: z.string(), aadObjectId: z.string(), name: text, email: text });
 const jsonList = <T extends z.ZodType>(item: T) => z.string().transform((s, ctx) => {
@@ -67,8 +87,13 @@ export class PanelsRepo {
   }
 
   /** False when a panel with this id exists already. */
+  /** A member's row: their right (linked), or the wait on their e-mail, keeping a refused attempt already noted. */
+  private async putRow(m: PanelMember, p: Pick<Panel, "panelId" | "name" | "cycleId">): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: rowOf(m), rowKey: p.panelId, panelName: p.name, cycleId: p.cycleId }, "Merge");
+  }
+
   async create(p: Panel): Promise<boolean> {
-    for (const m of p.members) await this.table.upsertEntity({ partitionKey: memberPk(m), rowKey: p.panelId, panelName: p.name, cycleId: p.cycleId }, "Replace");
+    for (const m of p.members) await this.putRow(m, p);
     try {
       await this.table.createEntity({ partitionKey: PANEL_PK, rowKey: p.panelId, name: p.name, date: p.date, cycleId: p.cycleId, agencyIds: JSON.stringify(p.agencyIds), members: JSON.stringify(p.members), createdAt: p.createdAt, createdBy: p.createdBy });
       return true;
@@ -95,23 +120,80 @@ export class PanelsRepo {
    * rows that grant nothing, and saving again deletes them.
    */
   async update(p: Panel, before: PanelMember[], etag: string): Promise<boolean> {
-    for (const m of p.members) await this.table.upsertEntity({ partitionKey: memberPk(m), rowKey: p.panelId, panelName: p.name, cycleId: p.cycleId }, "Replace");
+    for (const m of p.members) await this.putRow(m, p);
     try {
       await this.table.updateEntity({ partitionKey: PANEL_PK, rowKey: p.panelId, name: p.name, date: p.date, cycleId: p.cycleId, agencyIds: JSON.stringify(p.agencyIds), members: JSON.stringify(p.members) }, "Merge", { etag });
     } catch (e) {
       if (isPreconditionFailed(e)) return false;
       throw e;
     }
-    const keep = new Set(p.members.map((m) => memberPk(m)));
-    for (const m of before) {
-      if (keep.has(memberPk(m))) continue;
-      try {
-        await this.table.deleteEntity(memberPk(m), p.panelId);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-    }
+    const keep = new Set(p.members.map(rowOf));
+    for (const m of before) if (!keep.has(rowOf(m))) await this.deleteIfThere(rowOf(m), p.panelId);
     return true;
+  }
+
+  private async deleteIfThere(pk: string, rk: string): Promise<void> {
+    try {
+      await this.table.deleteEntity(pk, rk);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /** The panels waiting for this e-mail address's first contact. */
+  async waitingFor(email: string): Promise<string[]> {
+    const out: string[] = [];
+    for await (const e of this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${waitingPk(email)}`, select: ["RowKey"] } })) out.push(e.rowKey!);
+    return out;
+  }
+
+  /** The last refused attempt to link a waiting member, if any: a point read. */
+  async refusedLink(email: string, panelId: string): Promise<RefusedPanelLink | undefined> {
+    try {
+      const e = await this.table.getEntity<{ refusedLink?: string }>(waitingPk(email), panelId);
+      const parsed = refusedSchema.safeParse(JSON.parse(e.refusedLink || "null"));
+      return parsed.success ? parsed.data : undefined;
+    } catch (e) {
+      if (isNotFound(e) || e instanceof SyntaxError) return undefined;
+      throw e;
+    }
+  }
+
+  /** Someone from an organisation that may not hold this address reported it: noted for the admin, nothing granted. */
+  async noteRefusedLink(email: string, panelId: string, refused: RefusedPanelLink): Promise<void> {
+    try {
+      await this.table.updateEntity({ partitionKey: waitingPk(email), rowKey: panelId, refusedLink: JSON.stringify(refused) }, "Merge");
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /**
+   * Linking step 1: the member's right row. It grants nothing until the panel lists them (step 2),
+   * so writing it before is safe, and a link that stops here is completed on their next message.
+   */
+  async putMemberRight(m: PanelMember, p: Pick<Panel, "panelId" | "name" | "cycleId">): Promise<void> {
+    if (isLinkedMember(m)) await this.putRow(m, p);
+  }
+
+  /** Linking step 2: the panel's list with the waiting member replaced by their identity, on the ETag it was read with (false when it changed). */
+  async replaceMembers(panelId: string, members: PanelMember[], etag: string): Promise<boolean> {
+    try {
+      await this.table.updateEntity({ partitionKey: PANEL_PK, rowKey: panelId, members: JSON.stringify(members) }, "Merge", { etag });
+      return true;
+    } catch (e) {
+      if (isPreconditionFailed(e) || isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Linking step 3 (or cleanup): the wait on an e-mail, or a right the panel does not list. */
+  async deleteWaiting(email: string, panelId: string): Promise<void> {
+    await this.deleteIfThere(waitingPk(email), panelId);
+  }
+
+  async deleteMemberRight(p: Principal, panelId: string): Promise<void> {
+    await this.deleteIfThere(memberPk(p), panelId);
   }
 
   async get(panelId: string): Promise<Panel | undefined> {

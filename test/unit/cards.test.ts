@@ -7,6 +7,8 @@ import { cardTemplateNames, findCardsDir } from "../../src/cards/templates";
 import { md, NO_TEXT, Shown, text, trusted } from "../../src/cards/text";
 import type { ActionView, CardName, CardViews, ChoiceView } from "../../src/cards/views";
 import type { ReviewStandardView } from "../../src/section11/views";
+import { reviewView } from "../../src/section11/returnViews";
+import { TemplateIndex } from "../../src/section11/template";
 import "../../src/section11/views";
 import "../../src/admin/views";
 import { cycleHostileViews, cycleRealisticViews } from "../support/cycleCardSamples";
@@ -127,6 +129,7 @@ function reviewStandards(title = (i: number) => t(STANDARD_TITLES[i]), from = "r
     na: i === 8 ? 1 : 0,
     missing: 0,
     summaryText: t(i === 8 ? "3 fully met · 1 partially met · 1 not applicable" : "3 fully met · 1 partially met"),
+    besideText: i === 1 ? t("Changed or moderated: 2.1 Partially met, panel Not met; 2.3 Partially met, first submission Fully met") : NO_TEXT,
     open: act(`Read standard ${i + 1}`, "s11.standard", { returnId: RETURN_ID, standard: String(i), from }),
   }));
 }
@@ -235,6 +238,7 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
       statusLabel: t("Draft"),
       statusColor: "warning",
       totalsText: t("30 fully met, 10 partially met, 0 not met, 1 not applicable; 1 still to answer"),
+      besideText: t("A challenge panel gave a moderated rating to 1 indicator: shown beside yours under each standard (your own ratings are unchanged). 1 indicator changed rating since the first submission."),
       standards: reviewStandards(),
       incomplete: [{ label: t("8.4 Information is shared securely with partner agencies…"), open: act("Answer 8.4", "s11.step", { returnId: RETURN_ID, indicatorId: "8.4", returnTo: "review" }) }],
       moreIncompleteText: NO_TEXT,
@@ -536,7 +540,8 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
       cycleName: th(120),
       statusLabel: th(40),
       totalsText: th(200),
-      standards: reviewStandards(() => th(120)).map((s) => ({ ...s, summaryText: th(120) })),
+      besideText: th(300),
+      standards: reviewStandards(() => th(120)).map((s) => ({ ...s, summaryText: th(120), besideText: th(600) })),
       incomplete: Array.from({ length: 8 }, () => ({ label: th(80), open: hAct() })),
       moreIncompleteText: th(40),
       notice: { text: th(300), color: "attention" },
@@ -992,6 +997,21 @@ describe("card details", () => {
   it("bold of the bot's own is bold; the same characters from a person are not", () => {
     const card = renderCard("message", { title: md`Type **help**`, text: md`${"**not bold** from a person"}`, color: "default", facts: [], actions: [] });
     expect(displayedTexts(card)).toEqual(["Type **help**", escapeMarkdown("**not bold** from a person")]);
+  });
+
+  it("the review of 60 indicators, every one moderated by a panel and changed since the first submission, with hostile names, stays under 28 KB", () => {
+    // Longest ids a template allows (32 characters, every one escaped), 20 standards with hostile 120-character titles.
+    const ids = Array.from({ length: 60 }, (_, i) => `${String(i).padStart(2, "0")}_-.`.repeat(8).slice(0, 32));
+    const template = { id: "t", version: 1, name: "T", standards: Array.from({ length: 20 }, (_, s) => ({ id: `s${s}`, title: hostile(120), indicators: ids.slice(s * 3, s * 3 + 3).map((id) => ({ id, text: hostile(600) })) })) };
+    const answers = new Map(ids.map((id, i) => [id, { indicatorId: id, rating: i % 2 ? "partially" : "not", evidence: hostile(4000, true), naReason: "", actionText: hostile(1000), actionOwner: hostile(120), actionDue: "2027-01-31", etag: "e", updatedAt: "", updatedBy: hostile(120) }]));
+    const loaded = { partitionKey: "c1|${expression}", header: { cycleId: "c1", agencyId: "a", agencyName: hostile(200), sector: "other", templateId: "t", templateVersion: 1, status: "submitted" as const, createdAt: "", requestSeq: 1, submissionCount: 1, substituteContact: hostile(200) }, headerEtag: "", answers, access: [] };
+    const beside = { first: new Map(ids.map((id) => [id, { rating: "fully" }])), moderated: new Map(ids.map((id, i) => [id, i % 2 ? "not" : "partially"])) };
+    const view = reviewView({ index: new TemplateIndex(template), loaded: loaded as never, cycle: { cycleId: "c1", name: hostile(120), deadline: "2027-03-31", templateId: "t", templateVersion: 1, partnerships: [], status: "open", createdAt: "", createdBy: "" }, today: "2026-12-02" }, { canEdit: true, beside, notice: { text: th(300), color: "attention" } });
+    expect(String(view.besideText)).toContain("60 indicators");
+    expect(String(view.standards[0].besideText).replace(/\\/g, "")).toMatch(/^Changed or moderated: 00_-\.\S+ Not met, first submission Fully met, panel Partially met; 01_-\.\S+ Partially met, first submission Fully met, panel Not met; /);
+    const card = checkCard("review", view);
+    expect(cardSize(card)).toBeLessThan(CARD_SIZE_LIMIT);
+    if (process.env.SHOW_SIZES) console.log(`review, 60 indicators moderated and changed: ${cardSize(card)} bytes`);
   });
 
   it("refuses a card over 28 KB", () => {
