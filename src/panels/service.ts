@@ -126,11 +126,15 @@ export class PanelService {
 
   async home(actor: Actor, notice?: NoticeView): Promise<Reply> {
     const [admin, mine, toMe] = await Promise.all([this.d.access.isAdmin(actor), this.d.panels.panelIdsOf(actor.principal), this.challengesToMe(actor)]);
-    const panels = admin ? await this.d.panels.list() : (await Promise.all(mine.map((id) => this.d.panels.get(id)))).filter((p): p is Panel => !!p);
+    const found = await Promise.all(mine.map(async (id) => ({ id, panel: admin ? undefined : await this.d.panels.get(id) })));
+    // A right row whose panel was deleted grants nothing; one left by a delete that stopped part-way is removed here.
+    if (!admin) for (const f of found) if (!f.panel) await this.d.panels.deleteMemberRight(actor.principal, f.id);
+    const panels = admin ? await this.d.panels.list() : found.flatMap((f) => (f.panel ? [f.panel] : []));
     if (!admin && !panels.length && toMe.facts.length) return messageReply(md`Challenges to your agency's return`, notice?.text ?? md`A challenge panel has questioned these indicators. Open one to accept the challenge, reply, or update your answer.`, notice?.color ?? "default", toMe);
     if (!admin && !panels.length) return messageReply("No challenge panel for you", "You are not a member of a challenge panel, and no panel has challenged your agency's return. If you should be on a panel, ask your partnership's business manager.", "warning");
     const actions: ActionView[] = panels.slice(0, 12).map((p) => ({ title: `${p.name} (${formatDate(p.date)})`.slice(0, 80), verb: PANEL_VERBS.view, data: { panelId: p.panelId } }));
     if (admin) actions.push(...panels.slice(0, 12).map((p) => ({ title: `Change ${p.name}`.slice(0, 80), verb: PANEL_VERBS.edit, data: { panelId: p.panelId } })));
+    if (admin) actions.push(...panels.slice(0, 12).map((p) => ({ title: `Delete ${p.name}`.slice(0, 80), verb: PANEL_VERBS.deleteAsk, data: { panelId: p.panelId }, style: "destructive" as const })));
     if (admin) actions.unshift({ title: "Create a panel", verb: PANEL_VERBS.form, data: {}, style: "positive" });
     return messageReply(md`Challenge panels`, notice?.text ?? (admin ? md`Panels group similar agencies (health, education, voluntary, police and justice...). Members read the submitted returns of their panel's agencies, challenge indicators and give moderated ratings; the agency's lead answers in chat.` : md`The panels you sit on.`), notice?.color ?? "default", {
       facts: panels.slice(0, 30).map((p) => {
@@ -291,8 +295,11 @@ export class PanelService {
     const found = await this.d.panels.getWithEtag(panelId);
     if (!found) throw new UserFacingError("That panel does not exist (it may have been removed). Type panels to see them all.", "not_found");
     const panel = found.panel;
-    const input = extra.input ?? { name: panel.name, date: panel.date, cycleId: panel.cycleId, members: panel.members.map((m) => m.email).join("\n"), agencyIds: panel.agencyIds.join(","), sector: "" };
-    const view = await this.form(actor, input, { notice: extra.notice, problems: extra.problems });
+    const known = extra.input ? undefined : new Set((await this.d.agencies.list()).map((a) => a.agencyId));
+    const removed = known ? panel.agencyIds.filter((id) => !known.has(id)) : [];
+    const input = extra.input ?? { name: panel.name, date: panel.date, cycleId: panel.cycleId, members: panel.members.map((m) => m.email).join("\n"), agencyIds: panel.agencyIds.filter((id) => !removed.length || known!.has(id)).join(","), sector: "" };
+    const notice = extra.notice ?? (removed.length ? { text: md`${removed.length} of this panel's agencies ${removed.length === 1 ? "was" : "were"} removed from the partnership and ${removed.length === 1 ? "is" : "are"} left out below: saving takes ${removed.length === 1 ? "it" : "them"} off the panel.`, color: "warning" as const } : undefined);
+    const view = await this.form(actor, input, { notice, problems: extra.problems });
     return {
       ...view,
       title: md`Change ${panel.name}`,
@@ -324,6 +331,32 @@ export class PanelService {
     return { saved: true, reply: await this.view(actor, panelId, { text: md`Saved.`, color: "good" }) };
   }
 
+  /** Asks the admin to confirm a deletion, saying what it does; the button carries the version of the panel shown. */
+  async deleteAsk(actor: Actor, panelId: string, notice?: Shown): Promise<Reply> {
+    await this.requireAdmin(actor);
+    const found = await this.d.panels.getWithEtag(panelId);
+    if (!found) return this.home(actor, { text: md`That panel was already deleted.`, color: "default" });
+    const p = found.panel;
+    return messageReply(md`Delete ${p.name}?`, md`${notice ? md`${notice} ` : ""}Its ${p.members.length} member${p.members.length === 1 ? "" : "s"} lose access to its agencies' returns at once. The challenges, moderated ratings and agreed actions already recorded stay in each return's history: the agencies' leads still see and answer them, and the actions stay on their lists. This cannot be undone.`, "warning", {
+      facts: [{ title: text("Meets"), value: text(formatDate(p.date)) }, { title: text("Members"), value: text(p.members.map((m) => (isLinkedMember(m) ? m.name : `${m.email} (not yet linked)`)).join("; ")) }],
+      actions: [
+        { title: "Yes, delete the panel", verb: PANEL_VERBS.delete, data: { panelId, etag: found.etag }, style: "destructive" },
+        { title: "Keep it", verb: PANEL_VERBS.view, data: { panelId } },
+      ],
+    });
+  }
+
+  /** Deletes a panel as it was shown to the admin (its ETag): members' rights end at once; the returns' challenge rows stay. */
+  async delete(actor: Actor, panelId: string, seenEtag: string): Promise<Reply> {
+    await this.requireAdmin(actor);
+    const found = await this.d.panels.getWithEtag(panelId);
+    if (!found) return this.home(actor, { text: md`That panel was already deleted.`, color: "default" });
+    if (found.etag !== seenEtag || !(await this.d.panels.delete(found.panel, seenEtag))) {
+      return this.deleteAsk(actor, panelId, md`**Nothing was deleted**: someone changed this panel since you were asked. Check it and confirm again.`);
+    }
+    return this.home(actor, { text: md`Deleted ${found.panel.name}. Its members no longer see its agencies' returns; the conversations and actions stay with the returns.`, color: "good" });
+  }
+
   /**
    * The panel's page: one line per agency with its submission, changes since first submission,
    * open actions and moderated ratings. Storage: the member's right and the panel (two point reads,
@@ -342,6 +375,11 @@ export class PanelService {
     const names = missingNames.length ? new Map((await this.d.agencies.list()).map((a) => [a.agencyId, a.name])) : new Map<string, string>();
     for (const agencyId of panel.agencyIds) {
       const r = byAgency.get(agencyId);
+      if (!r && !names.has(agencyId)) {
+        // The agency (and its returns) were deleted from the partnership: say so rather than show a bare id.
+        facts.push({ title: text("Removed agency"), value: text(`Removed from the partnership (it was ${agencyId}): nothing to review.`) });
+        continue;
+      }
       if (!r || !(r.header.submissionCount > 0 || r.summary?.latest)) {
         facts.push({ title: text(r?.header.agencyName ?? names.get(agencyId) ?? agencyId), value: text("Not submitted yet: nothing to review.") });
         continue;
@@ -566,10 +604,13 @@ export class PanelService {
     const at = this.d.now().toISOString();
     const last = [...challengers.values()].pop()!;
     const rowKey = await this.d.challenges.record(input.returnId, input.indicatorId, { kind: input.kind, comment: reply, moderatedRating: "", actionId: "", panelId: last.panelId, by: actor.name, byTenant: actor.principal.tenantId.toLowerCase(), byAad: actor.principal.aadObjectId.toLowerCase(), role: "lead", at }, {});
-    const view = await this.leadView(actor, input.returnId, input.indicatorId, { notice: { text: md`Sent to the panel.`, color: "good" } });
+    // A deleted panel's challenges stay with the return and can still be answered; its former members are not told.
+    const live = await Promise.all([...new Set([...challengers.values()].map((t) => t.panelId))].map(async (id) => ((await this.d.panels.get(id)) ? id : "")));
+    const toTell = [...challengers.values()].filter((t) => live.includes(t.panelId));
+    const view = await this.leadView(actor, input.returnId, input.indicatorId, { notice: toTell.length ? { text: md`Sent to the panel.`, color: "good" } : { text: md`Kept in the conversation. The panel that challenged this indicator has been deleted, so nobody was told.`, color: "default" } });
     return {
       view,
-      outbound: [...challengers.values()].map((t) => ({ purpose: `${PANEL_MESSAGES.answered}|${input.returnId}|${rowKey}|${t.byAad}`, kind: PANEL_MESSAGES.answered, params: { panelId: t.panelId, returnId: input.returnId, indicatorId: input.indicatorId, by: actor.name.slice(0, 120) }, to: [{ tenantId: t.byTenant, aadObjectId: t.byAad, name: t.by }] })),
+      outbound: toTell.map((t) => ({ purpose: `${PANEL_MESSAGES.answered}|${input.returnId}|${rowKey}|${t.byAad}`, kind: PANEL_MESSAGES.answered, params: { panelId: t.panelId, returnId: input.returnId, indicatorId: input.indicatorId, by: actor.name.slice(0, 120) }, to: [{ tenantId: t.byTenant, aadObjectId: t.byAad, name: t.by }] })),
     };
   }
 }

@@ -6,6 +6,8 @@ export const PANEL_VERBS = {
   create: "panel.create",
   edit: "panel.edit",
   save: "panel.save",
+  deleteAsk: "panel.deleteAsk",
+  delete: "panel.delete",
   view: "panel.view",
   agency: "panel.agency",
   indicator: "panel.indicator",

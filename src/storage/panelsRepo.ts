@@ -196,6 +196,23 @@ export class PanelsRepo {
     await this.deleteIfThere(memberPk(p), panelId);
   }
 
+  /**
+   * Deletes a panel: the panel row first, on the ETag it was read with (false when it changed or
+   * is gone), which ends every member's right at once (a right is the member row and the panel's
+   * list); then the members' rows and waits. Rows a crash leaves behind grant nothing, and are
+   * removed when met (a member's `panels`, a waiting member's first contact).
+   */
+  async delete(p: Panel, etag: string): Promise<boolean> {
+    try {
+      await this.table.deleteEntity(PANEL_PK, p.panelId, { etag });
+    } catch (e) {
+      if (isPreconditionFailed(e) || isNotFound(e)) return false;
+      throw e;
+    }
+    for (const m of p.members) await this.deleteIfThere(rowOf(m), p.panelId);
+    return true;
+  }
+
   async get(panelId: string): Promise<Panel | undefined> {
     try {
       return toPanel(await this.table.getEntity<Record<string, unknown>>(PANEL_PK, panelId));

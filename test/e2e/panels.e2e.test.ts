@@ -6,6 +6,7 @@ import { DEFAULT_TEMPLATE } from "../../src/section11/templateCatalog";
 import { returnPartition } from "../../src/storage/returnsRepo";
 import { addDays, ukDate } from "../../src/time";
 import { ChallengesRepo } from "../../src/storage/challengesRepo";
+import { deleteAgency } from "../../src/admin/agencyData";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -15,7 +16,8 @@ import { join } from "node:path";
  * first submission, open actions) and is refused any other return or panel; a challenge
  * (comment, moderated rating, agreed action) reaches the agency's lead in their chat and the
  * lead's answer comes back to the member, the conversation kept with who and when. Bad input:
- * ids of another agency, panel or cycle; oversized text; markdown in names.
+ * ids of another agency, panel or cycle; oversized text; markdown in names. The admin changes and
+ * deletes a panel (members lose access at once, the conversations stay with the returns).
  */
 const admin = newTeamsUser({ name: "Bea Admin", email: "bea@partnership.example" });
 const lead = newTeamsUser({ name: "Lee Lead", email: "lee@plover.example" });
@@ -297,4 +299,62 @@ describe("the admin changes a panel", () => {
     expect(text(await bot.invoke(member2, "panel.edit", { panelId: panelA }))).toContain("Only the partnership's admins");
     expect(text(await bot.invoke(member2, "panel.save", { panelId: panelA, ...fields }))).toContain("Only the partnership's admins");
   }, 30_000);
+});
+
+describe("the admin deletes a panel; an agency removed from the partnership", () => {
+  test("a removed agency shows as removed, not as a bare id, and is left out of the panel's form", async () => {
+    await deleteAgency({ store: bot.app.store }, "wren", { confirm: "wren" });
+    const page = text(await bot.invoke(member2, "panel.view", { panelId: panelA }));
+    expect(page).toContain("Removed agency: Removed from the partnership (it was wren): nothing to review.");
+    expect(page).not.toMatch(/(^|\n)wren:/);
+    expect(page).toContain("Plover Academy Trust");
+    const form = await bot.invoke(admin, "panel.edit", { panelId: panelA });
+    expect(inputsOf(form.card).agencyIds).toBe("plover");
+    expect(text(form)).toContain("1 of this panel's agencies was removed from the partnership");
+  }, 30_000);
+
+  test("asks to confirm; a change since is not deleted over; members lose access at once; the challenges stay with the return and the lead", async () => {
+    expect(text(await bot.invoke(member2, "panel.deleteAsk", { panelId: panelA }))).toContain("Only the partnership's admins");
+    expect(text(await bot.invoke(member2, "panel.delete", { panelId: panelA, etag: "x" }))).toContain("Only the partnership's admins");
+    const home = await bot.say(admin, "panels");
+    const del = actionOf(home.card, "panel.deleteAsk", (a) => a.data.panelId === panelA);
+    const ask = await bot.invoke(admin, del.verb, del.data);
+    expect(text(ask)).toContain("lose access to its agencies' returns at once");
+    expect(text(ask)).toContain("stay in each return's history");
+    const yes = actionOf(ask.card, "panel.delete");
+    // Renamed after the question was asked: the confirmation is refused, nothing deleted.
+    const edit = await bot.invoke(admin, "panel.edit", { panelId: panelA });
+    const save = actionOf(edit.card, "panel.save");
+    expect(text(await bot.invoke(admin, save.verb, { ...save.data, ...inputsOf(edit.card), name: "Education panel (final)" }))).toContain("Saved");
+    expect(text(await bot.invoke(admin, yes.verb, yes.data))).toContain("Nothing was deleted");
+    expect(text(await bot.invoke(member2, "panel.view", { panelId: panelA }))).toContain("Plover Academy Trust");
+
+    const again = await bot.invoke(admin, "panel.deleteAsk", { panelId: panelA });
+    const confirm = actionOf(again.card, "panel.delete");
+    const before = bot.connector.activities.length;
+    expect(text(await bot.invoke(admin, confirm.verb, confirm.data))).toContain("Deleted Education panel (final)");
+    // Members lose their rights at once, and nothing of the panel is left in its table.
+    expect(text(await bot.invoke(member2, "panel.view", { panelId: panelA }))).toContain("You are not a member of that panel");
+    expect(text(await bot.invoke(member2, "panel.agency", { panelId: panelA, returnId: plover }))).toContain("You are not a member of that panel");
+    expect(text(await bot.invoke(member2, "panel.challenge", { panelId: panelA, returnId: plover, indicatorId: "2.1", comment: "x" }))).toContain("You are not a member of that panel");
+    const mine = plain((await bot.say(member2, "panels")).text);
+    expect(mine).toContain("Voluntary panel");
+    expect(mine).not.toContain("Education panel");
+    const rows: string[] = [];
+    for await (const e of bot.app.store.table("Panels").listEntities()) rows.push(`${e.partitionKey}/${e.rowKey}`);
+    expect(rows.filter((r) => r.endsWith(`/${panelA}`))).toEqual([]);
+    expect(text(await bot.invoke(admin, confirm.verb, confirm.data))).toContain("already deleted");
+
+    // The conversation stays in the return: the lead still finds, reads and answers it; nobody of the deleted panel is told.
+    const thread = (await new ChallengesRepo(bot.app.store).loadIndicator(plover, "2.1"))!.thread;
+    expect(thread.map((x) => x.kind)).toEqual(["challenge", "reply", "accepted"]);
+    expect(plain((await bot.say(lead, "panels")).text)).toContain("Plover Academy Trust · 2.1");
+    const leadCard = text(await bot.invoke(lead, "panel.lead", { returnId: plover, indicatorId: "2.1" }));
+    expect(leadCard).toMatch(/Dr Amira Khan \(panel\), .*challenged, moderated rating Not met/);
+    const answered = text(await bot.invoke(lead, "panel.answer", { returnId: plover, indicatorId: "2.1", kind: "reply", reply: "Policy published on 3 December." }));
+    expect(answered).toContain("The panel that challenged this indicator has been deleted, so nobody was told");
+    expect(answered).toContain("Policy published on 3 December.");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(bot.connector.activities.slice(before).filter((a) => a.operation === "send" && [member, member2].some((u) => a.conversationId === personalConversationId(u)))).toEqual([]);
+  }, 60_000);
 });
