@@ -8,7 +8,8 @@ import { UserFacingError } from "../errors";
 import type { Actor } from "../people/actor";
 import { actorKey } from "../people/actor";
 import type { AccessService } from "../people/accessService";
-import type { Outbound } from "../routes";
+import type { Outbound, OutgoingFile } from "../routes";
+import { toCsv } from "../export/csv";
 import type { AgenciesRepo, Agency } from "../storage/agenciesRepo";
 import type { ChallengesRepo, IndicatorPanelState, ThreadEntry } from "../storage/challengesRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
@@ -388,6 +389,7 @@ export class PanelService {
       facts.push({ title: text(r.header.agencyName), value: text(`Submitted ${formatDay(r.header.firstSubmittedAt)}; ${s.changed} indicator${s.changed === 1 ? "" : "s"} changed since first submission; ${s.open} open action${s.open === 1 ? "" : "s"}${s.overdue ? ` (${s.overdue} overdue)` : ""}; ${s.moderated} moderated`) });
       if (actions.length < 30) actions.push({ title: `Open ${r.header.agencyName}`.slice(0, 80), verb: PANEL_VERBS.agency, data: { panelId, returnId: r.partitionKey } });
     }
+    actions.push({ title: "Export for the minutes (CSV)", verb: PANEL_VERBS.export, data: { panelId } });
     actions.push({ title: "Back to panels", verb: PANEL_VERBS.home, data: {} });
     return messageReply(md`${panel.name}`, notice?.text ?? md`${formatDate(panel.date)} · ${cycle?.name ?? panel.cycleId} · ${panel.members.length} member${panel.members.length === 1 ? "" : "s"}. Read only: open an agency to see its ratings side by side and challenge an indicator.`, notice?.color ?? "default", { facts, actions });
   }
@@ -398,6 +400,51 @@ export class PanelService {
     if (!waiting.length || !(await this.d.access.isAdmin(actor))) return [];
     const found = await Promise.all(waiting.map(async (m) => ({ email: m.email, r: await this.d.panels.refusedLink(m.email, panel.panelId) })));
     return found.flatMap((f) => (f.r ? [{ email: f.email, ...f.r }] : []));
+  }
+
+  /**
+   * The panel's own export for its minutes (members and admins): per agency and indicator the
+   * self-rating, the rating at first submission and the moderated rating (who, when), and the
+   * actions agreed at panels. CSV, formula-safe (src/export/csv.ts), offered in personal chat with
+   * Teams' file consent. Storage: the cycle's header and summary rows (one query), then one query
+   * per submitted return for its moderated ratings and panel actions, at the same time.
+   */
+  async exportCsv(actor: Actor, panelId: string): Promise<{ file: OutgoingFile; rows: number }> {
+    const { panel } = await this.authorise(actor, panelId);
+    const [cycle, summaries] = await Promise.all([this.d.cycles.get(panel.cycleId), this.d.summaries.listForCycle(panel.cycleId)]);
+    const byAgency = new Map(summaries.map((r) => [r.header.agencyId, r]));
+    const missing = panel.agencyIds.filter((id) => !byAgency.has(id));
+    const registered = missing.length ? new Map((await this.d.agencies.list()).map((a) => [a.agencyId, a])) : new Map<string, Agency>();
+    const rows: unknown[][] = [];
+    const word = (r: string | undefined) => (r && ratingOf(r) ? RATING_LABELS[ratingOf(r)!].toLowerCase() : "");
+    const records = await Promise.all(panel.agencyIds.map(async (agencyId) => {
+      const r = byAgency.get(agencyId);
+      const submitted = !!r && (r.header.submissionCount > 0 || !!r.summary?.latest);
+      return { agencyId, r, submitted, record: submitted ? await this.d.challenges.panelRecord(r!.partitionKey) : undefined, index: submitted ? await this.index(r!.header) : undefined };
+    }));
+    for (const { agencyId, r, submitted, record, index } of records) {
+      const agencyName = r?.header.agencyName ?? registered.get(agencyId)?.name ?? "";
+      if (!r && !agencyName) {
+        rows.push([agencyId, "", "", "", "removed from the partnership", "", "", "", "", "", "", "", "", "", ""]);
+        continue;
+      }
+      if (!submitted || !record || !index) {
+        rows.push([agencyName, r?.header.sector ?? registered.get(agencyId)?.sector ?? "", "", "", "not submitted", "", "", "", "", "", "", "", "", "", ""]);
+        continue;
+      }
+      const cur = (id: string) => r!.summary?.current.get(id)?.rating;
+      for (const ref of index.ordered) {
+        const id = ref.indicator.id;
+        const m = record.moderated.get(id);
+        const base = [agencyName, r!.header.sector, `${ref.standardIndex + 1}. ${ref.standard.title}`, id, `submitted ${ukDate(new Date(r!.header.firstSubmittedAt ?? r!.header.createdAt))}`, word(cur(id)), word(r!.summary?.first?.get(id)?.rating), word(m?.rating), m?.by ?? "", m?.at ? ukDate(new Date(m.at)) : ""];
+        const acts = record.actions.filter((a) => a.indicatorId === id);
+        if (!acts.length) rows.push([...base, "", "", "", "", ""]);
+        for (const a of acts) rows.push([...base, a.text, a.owner, a.due, a.status, a.panelId === panel.panelId ? "this panel" : "another panel"]);
+      }
+    }
+    const csv = toCsv(["agency", "sector", "standard", "indicator", "return", "self_rating", "first_submission_rating", "moderated_rating", "moderated_by", "moderated_on", "agreed_action", "action_owner", "action_due", "action_status", "agreed_at"], rows);
+    const name = `panel-${panel.name.replace(/[^A-Za-z0-9-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40) || "export"}-${this.today()}.csv`;
+    return { file: { name, description: `Challenge panel ${panel.name} (${cycle?.name ?? panel.cycleId}): self and moderated ratings, agreed actions`.slice(0, 200), contentType: "text/csv", content: csv }, rows: rows.length };
   }
 
   private async index(h: { templateId: string; templateVersion: number }): Promise<TemplateIndex> {

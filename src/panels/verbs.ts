@@ -9,6 +9,7 @@ export const PANEL_VERBS = {
   deleteAsk: "panel.deleteAsk",
   delete: "panel.delete",
   view: "panel.view",
+  export: "panel.export",
   agency: "panel.agency",
   indicator: "panel.indicator",
   challenge: "panel.challenge",

@@ -1,7 +1,7 @@
 import { startBot, type BotUnderTest } from "../support/botUnderTest";
 import { actionOf, actionsOf, inputsOf, plain, textOf } from "../support/cardTools";
 import { answerIndicator } from "../support/section11";
-import { newTeamsUser, personalConversationId, TEST_TENANT_ID, type TeamsUser } from "../support/teamsActivity";
+import { fileConsentInvoke, newTeamsUser, personalConversationId, TEST_TENANT_ID, type TeamsUser } from "../support/teamsActivity";
 import { DEFAULT_TEMPLATE } from "../../src/section11/templateCatalog";
 import { returnPartition } from "../../src/storage/returnsRepo";
 import { addDays, ukDate } from "../../src/time";
@@ -9,6 +9,8 @@ import { ChallengesRepo } from "../../src/storage/challengesRepo";
 import { deleteAgency } from "../../src/admin/agencyData";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createServer } from "node:http";
+import { postActivity } from "../support/http";
 
 /**
  * Challenge panels end to end through /api/messages: the admin creates panels (suggested by
@@ -273,6 +275,62 @@ describe("a challenge and its answer", () => {
     expect(text(adminView)).toContain("read only");
     expect(text(await bot.invoke(admin, "panel.challenge", { panelId: panelA, returnId: plover, indicatorId: "2.1", comment: "x" }))).toContain("You are not a member of that panel");
   }, 30_000);
+});
+
+describe("the panel's own export for its minutes", () => {
+  test("members get the CSV of their agencies' self, first and moderated ratings and agreed actions through file consent, formula-safe; nobody else does", async () => {
+    // A second challenge whose action and owner a spreadsheet would run as formulas.
+    const card = await bot.invoke(member, "panel.indicator", { panelId: panelA, returnId: plover, indicatorId: "3.1" });
+    const send = actionOf(card.card, "panel.challenge");
+    const due = addDays(ukDate(new Date()), 90);
+    expect(text(await bot.invoke(member, send.verb, { ...send.data, comment: "How is this checked?", moderatedRating: "partially", actionText: '=HYPERLINK("http://evil.example","x")', actionOwner: "@Head teacher", actionDue: due }))).toContain("Sent to");
+
+    const uploads: Array<{ url: string; body: Buffer }> = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        uploads.push({ url: req.url ?? "", body: Buffer.concat(chunks) });
+        res.writeHead(201);
+        res.end("{}");
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    try {
+      const uploadUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/upload`;
+      const page = await bot.invoke(member, "panel.view", { panelId: panelA });
+      const seq = Math.max(0, ...bot.connector.activities.map((a) => a.seq));
+      const exported = await bot.invoke(member, "panel.export", actionOf(page.card, "panel.export").data);
+      expect(text(exported)).toContain("accept the file card below");
+      const consent = await bot.connector.waitFor((a) => a.seq > seq && a.conversationId === personalConversationId(member) && a.body?.attachments?.[0]?.contentType === "application/vnd.microsoft.teams.card.file.consent", 20_000);
+      const att = consent.body.attachments[0];
+      expect(att.name).toMatch(/^panel-Education_panel_x_http_evil_example-\d{4}-\d{2}-\d{2}\.csv$/);
+      // Someone else cannot take the file with the same card.
+      await postActivity(bot.url, fileConsentInvoke(stranger, "accept", att.content.acceptContext, { contentUrl: "x", name: "x", uploadUrl, fileType: "csv", uniqueId: "u0" }, { serviceUrl: bot.connector.serviceUrl }));
+      const res = await postActivity(bot.url, fileConsentInvoke(member, "accept", att.content.acceptContext, { contentUrl: "https://onedrive.example/p.csv", name: att.name, uploadUrl, fileType: "csv", uniqueId: "u1" }, { serviceUrl: bot.connector.serviceUrl }));
+      expect(res.status).toBe(200);
+      await bot.connector.waitFor((a) => a.conversationId === personalConversationId(member) && a.body?.attachments?.[0]?.contentType === "application/vnd.microsoft.teams.card.file.info", 20_000);
+      expect(uploads.filter((u) => u.url === "/upload")).toHaveLength(1);
+      const csv = uploads[0].body.toString("utf8");
+      const lines = csv.replace(/^\ufeff/, "").split("\r\n");
+      expect(lines[0]).toBe("agency,sector,standard,indicator,return,self_rating,first_submission_rating,moderated_rating,moderated_by,moderated_on,agreed_action,action_owner,action_due,action_status,agreed_at");
+      // Self vs moderated, the first submission beside them, and the action agreed at this panel.
+      expect(lines.find((l) => l.includes(",2.1,"))).toMatch(/^Plover Academy Trust,education,2\. .*,2\.1,submitted \d{4}-\d{2}-\d{2},partially met,partially met,not met,Dr Amira Khan,\d{4}-\d{2}-\d{2},Publish the approved policy to all staff,Head teacher,\d{4}-\d{2}-\d{2},open,this panel$/);
+      expect(lines.find((l) => l.includes(",1.1,"))).toMatch(/,1\.1,submitted [^,]+,partially met,fully met,,,,,,,,$/);
+      // Formula-safe: cells a spreadsheet would run start with an apostrophe.
+      expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")",'@Head teacher,${due},open,this panel`);
+      // The agency not yet submitted is listed as such; no other agency's return is in the file.
+      expect(lines.some((l) => l.startsWith("Wren **Primary** School,early_years,,,not submitted"))).toBe(true);
+      expect(csv).not.toContain("Curlew");
+      expect(lines.filter((l) => l.startsWith("Plover Academy Trust,")).length).toBe(all.length);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    // Nobody outside the panel.
+    expect(text(await bot.invoke(member2, "panel.export", { panelId: panelA }))).toContain("You are not a member of that panel");
+    expect(text(await bot.invoke(stranger, "panel.export", { panelId: panelA }))).toContain("You are not a member of that panel");
+    expect(text(await bot.invoke(lead, "panel.export", { panelId: panelA }))).toContain("You are not a member of that panel");
+  }, 60_000);
 });
 
 describe("the admin changes a panel", () => {
