@@ -14,7 +14,7 @@ import type { AgenciesRepo, Agency } from "../storage/agenciesRepo";
 import type { ChallengesRepo, IndicatorPanelState, ThreadEntry } from "../storage/challengesRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
 import { isBatchConflict, isConflict, isPreconditionFailed } from "../storage/errors";
-import { isLinkedMember, type Panel, type PanelMember, type PanelsRepo } from "../storage/panelsRepo";
+import { isLinkedMember, isOrphanAge, type Panel, type PanelMember, type PanelsRepo } from "../storage/panelsRepo";
 import type { PeopleRepo, Person } from "../storage/peopleRepo";
 import { normaliseEmail } from "../storage/peopleRepo";
 import { principalKey } from "../storage/principal";
@@ -126,10 +126,10 @@ export class PanelService {
   }
 
   async home(actor: Actor, notice?: NoticeView): Promise<Reply> {
-    const [admin, mine, toMe] = await Promise.all([this.d.access.isAdmin(actor), this.d.panels.panelIdsOf(actor.principal), this.challengesToMe(actor)]);
-    const found = await Promise.all(mine.map(async (id) => ({ id, panel: admin ? undefined : await this.d.panels.get(id) })));
-    // A right row whose panel was deleted grants nothing; one left by a delete that stopped part-way is removed here.
-    if (!admin) for (const f of found) if (!f.panel) await this.d.panels.deleteMemberRight(actor.principal, f.id);
+    const [admin, mine, toMe] = await Promise.all([this.d.access.isAdmin(actor), this.d.panels.rightsOf(actor.principal), this.challengesToMe(actor)]);
+    const found = await Promise.all(mine.map(async (m) => ({ ...m, panel: admin ? undefined : await this.d.panels.get(m.panelId) })));
+    // A right row whose panel is gone grants nothing; one left by a delete that stopped part-way is removed here (not one of a panel being created).
+    if (!admin) for (const f of found) if (!f.panel && isOrphanAge(f.writtenAt, this.d.now())) await this.d.panels.deleteMemberRight(actor.principal, f.panelId);
     const panels = admin ? await this.d.panels.list() : found.flatMap((f) => (f.panel ? [f.panel] : []));
     if (!admin && !panels.length && toMe.facts.length) return messageReply(md`Challenges to your agency's return`, notice?.text ?? md`A challenge panel has questioned these indicators. Open one to accept the challenge, reply, or update your answer.`, notice?.color ?? "default", toMe);
     if (!admin && !panels.length) return messageReply("No challenge panel for you", "You are not a member of a challenge panel, and no panel has challenged your agency's return. If you should be on a panel, ask your partnership's business manager.", "warning");
@@ -216,18 +216,20 @@ export class PanelService {
     const waiting = await this.d.panels.waitingFor(email);
     if (!waiting.length) return;
     if (!this.d.access.mayLinkToPartnership(person)) {
-      for (const panelId of waiting) await this.d.panels.noteRefusedLink(email, panelId, { tenantId: person.tenantId.toLowerCase(), upn: (person.upn || person.email).slice(0, 200), at: this.d.now().toISOString() });
+      for (const { panelId } of waiting) await this.d.panels.noteRefusedLink(email, panelId, { tenantId: person.tenantId.toLowerCase(), upn: (person.upn || person.email).slice(0, 200), at: this.d.now().toISOString() });
       return;
     }
-    for (const panelId of waiting) await this.linkOne(panelId, email, person);
+    for (const w of waiting) await this.linkOne(w.panelId, w.writtenAt, email, person);
   }
 
-  private async linkOne(panelId: string, email: string, person: Person): Promise<void> {
+  private async linkOne(panelId: string, writtenAt: string, email: string, person: Person): Promise<void> {
     const me: PanelMember = { tenantId: person.tenantId.toLowerCase(), aadObjectId: person.aadObjectId.toLowerCase(), name: person.name || email, email };
     for (let attempt = 0; attempt < 4; attempt++) {
       const found = await this.d.panels.getWithEtag(panelId);
       const at = found?.panel.members.findIndex((m) => !isLinkedMember(m) && normaliseEmail(m.email) === email) ?? -1;
       if (!found || at < 0) {
+        // A create or save under way writes its waits before the panel row: a young wait the panel does not list yet is left for the next message.
+        if (!isOrphanAge(writtenAt, this.d.now())) return;
         // The panel is gone, or the admin took the address off it before this first contact: nothing to link.
         if (!found?.panel.members.some((m) => isLinkedMember(m) && principalKey(m) === principalKey(me))) await this.d.panels.deleteMemberRight(me, panelId);
         await this.d.panels.deleteWaiting(email, panelId);
