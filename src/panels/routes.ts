@@ -66,6 +66,16 @@ export function panelRoutes(s: PanelService, appLink: string): FeatureRoutes {
           return r.saved ? r.reply : reply("panelForm", r.view);
         },
       }),
+      verb({ verb: PANEL_VERBS.deleteAsk, input: panelRef, run: async (ctx, i) => s.deleteAsk(ctx.actor, i.panelId) }),
+      verb({ verb: PANEL_VERBS.delete, input: panelRef.extend({ etag: z.string().min(1).max(200) }), run: async (ctx, i) => s.delete(ctx.actor, i.panelId, i.etag) }),
+      verb({
+        verb: PANEL_VERBS.export,
+        input: panelRef,
+        run: async (ctx, i): Promise<RouteResult> => {
+          const { file, rows } = await s.exportCsv(ctx.actor, i.panelId);
+          return { reply: await s.view(ctx.actor, i.panelId, { text: md`${file.name} (${rows} rows) is ready: accept the file card below to save it to your OneDrive.`, color: "good" }), file };
+        },
+      }),
       verb({ verb: PANEL_VERBS.view, input: panelRef, run: async (ctx, i) => s.view(ctx.actor, i.panelId) }),
       verb({ verb: PANEL_VERBS.agency, input: agencyRef, run: async (ctx, i) => reply("panelAgency", await s.agency(ctx.actor, i.panelId, i.returnId)) }),
       verb({ verb: PANEL_VERBS.indicator, input: indicatorInput, run: async (ctx, i) => reply("panelIndicator", await s.indicator(ctx.actor, i)) }),

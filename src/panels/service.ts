@@ -8,12 +8,13 @@ import { UserFacingError } from "../errors";
 import type { Actor } from "../people/actor";
 import { actorKey } from "../people/actor";
 import type { AccessService } from "../people/accessService";
-import type { Outbound } from "../routes";
+import type { Outbound, OutgoingFile } from "../routes";
+import { toCsv } from "../export/csv";
 import type { AgenciesRepo, Agency } from "../storage/agenciesRepo";
 import type { ChallengesRepo, IndicatorPanelState, ThreadEntry } from "../storage/challengesRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
 import { isBatchConflict, isConflict, isPreconditionFailed } from "../storage/errors";
-import { isLinkedMember, type Panel, type PanelMember, type PanelsRepo } from "../storage/panelsRepo";
+import { isLinkedMember, isOrphanAge, type Panel, type PanelMember, type PanelsRepo } from "../storage/panelsRepo";
 import type { PeopleRepo, Person } from "../storage/peopleRepo";
 import { normaliseEmail } from "../storage/peopleRepo";
 import { principalKey } from "../storage/principal";
@@ -125,12 +126,16 @@ export class PanelService {
   }
 
   async home(actor: Actor, notice?: NoticeView): Promise<Reply> {
-    const [admin, mine, toMe] = await Promise.all([this.d.access.isAdmin(actor), this.d.panels.panelIdsOf(actor.principal), this.challengesToMe(actor)]);
-    const panels = admin ? await this.d.panels.list() : (await Promise.all(mine.map((id) => this.d.panels.get(id)))).filter((p): p is Panel => !!p);
+    const [admin, mine, toMe] = await Promise.all([this.d.access.isAdmin(actor), this.d.panels.rightsOf(actor.principal), this.challengesToMe(actor)]);
+    const found = await Promise.all(mine.map(async (m) => ({ ...m, panel: admin ? undefined : await this.d.panels.get(m.panelId) })));
+    // A right row whose panel is gone grants nothing; one left by a delete that stopped part-way is removed here (not one of a panel being created).
+    if (!admin) for (const f of found) if (!f.panel && isOrphanAge(f.writtenAt, this.d.now())) await this.d.panels.deleteMemberRight(actor.principal, f.panelId);
+    const panels = admin ? await this.d.panels.list() : found.flatMap((f) => (f.panel ? [f.panel] : []));
     if (!admin && !panels.length && toMe.facts.length) return messageReply(md`Challenges to your agency's return`, notice?.text ?? md`A challenge panel has questioned these indicators. Open one to accept the challenge, reply, or update your answer.`, notice?.color ?? "default", toMe);
     if (!admin && !panels.length) return messageReply("No challenge panel for you", "You are not a member of a challenge panel, and no panel has challenged your agency's return. If you should be on a panel, ask your partnership's business manager.", "warning");
     const actions: ActionView[] = panels.slice(0, 12).map((p) => ({ title: `${p.name} (${formatDate(p.date)})`.slice(0, 80), verb: PANEL_VERBS.view, data: { panelId: p.panelId } }));
     if (admin) actions.push(...panels.slice(0, 12).map((p) => ({ title: `Change ${p.name}`.slice(0, 80), verb: PANEL_VERBS.edit, data: { panelId: p.panelId } })));
+    if (admin) actions.push(...panels.slice(0, 12).map((p) => ({ title: `Delete ${p.name}`.slice(0, 80), verb: PANEL_VERBS.deleteAsk, data: { panelId: p.panelId }, style: "destructive" as const })));
     if (admin) actions.unshift({ title: "Create a panel", verb: PANEL_VERBS.form, data: {}, style: "positive" });
     return messageReply(md`Challenge panels`, notice?.text ?? (admin ? md`Panels group similar agencies (health, education, voluntary, police and justice...). Members read the submitted returns of their panel's agencies, challenge indicators and give moderated ratings; the agency's lead answers in chat.` : md`The panels you sit on.`), notice?.color ?? "default", {
       facts: panels.slice(0, 30).map((p) => {
@@ -211,18 +216,20 @@ export class PanelService {
     const waiting = await this.d.panels.waitingFor(email);
     if (!waiting.length) return;
     if (!this.d.access.mayLinkToPartnership(person)) {
-      for (const panelId of waiting) await this.d.panels.noteRefusedLink(email, panelId, { tenantId: person.tenantId.toLowerCase(), upn: (person.upn || person.email).slice(0, 200), at: this.d.now().toISOString() });
+      for (const { panelId } of waiting) await this.d.panels.noteRefusedLink(email, panelId, { tenantId: person.tenantId.toLowerCase(), upn: (person.upn || person.email).slice(0, 200), at: this.d.now().toISOString() });
       return;
     }
-    for (const panelId of waiting) await this.linkOne(panelId, email, person);
+    for (const w of waiting) await this.linkOne(w.panelId, w.writtenAt, email, person);
   }
 
-  private async linkOne(panelId: string, email: string, person: Person): Promise<void> {
+  private async linkOne(panelId: string, writtenAt: string, email: string, person: Person): Promise<void> {
     const me: PanelMember = { tenantId: person.tenantId.toLowerCase(), aadObjectId: person.aadObjectId.toLowerCase(), name: person.name || email, email };
     for (let attempt = 0; attempt < 4; attempt++) {
       const found = await this.d.panels.getWithEtag(panelId);
       const at = found?.panel.members.findIndex((m) => !isLinkedMember(m) && normaliseEmail(m.email) === email) ?? -1;
       if (!found || at < 0) {
+        // A create or save under way writes its waits before the panel row: a young wait the panel does not list yet is left for the next message.
+        if (!isOrphanAge(writtenAt, this.d.now())) return;
         // The panel is gone, or the admin took the address off it before this first contact: nothing to link.
         if (!found?.panel.members.some((m) => isLinkedMember(m) && principalKey(m) === principalKey(me))) await this.d.panels.deleteMemberRight(me, panelId);
         await this.d.panels.deleteWaiting(email, panelId);
@@ -291,8 +298,11 @@ export class PanelService {
     const found = await this.d.panels.getWithEtag(panelId);
     if (!found) throw new UserFacingError("That panel does not exist (it may have been removed). Type panels to see them all.", "not_found");
     const panel = found.panel;
-    const input = extra.input ?? { name: panel.name, date: panel.date, cycleId: panel.cycleId, members: panel.members.map((m) => m.email).join("\n"), agencyIds: panel.agencyIds.join(","), sector: "" };
-    const view = await this.form(actor, input, { notice: extra.notice, problems: extra.problems });
+    const known = extra.input ? undefined : new Set((await this.d.agencies.list()).map((a) => a.agencyId));
+    const removed = known ? panel.agencyIds.filter((id) => !known.has(id)) : [];
+    const input = extra.input ?? { name: panel.name, date: panel.date, cycleId: panel.cycleId, members: panel.members.map((m) => m.email).join("\n"), agencyIds: panel.agencyIds.filter((id) => !removed.length || known!.has(id)).join(","), sector: "" };
+    const notice = extra.notice ?? (removed.length ? { text: md`${removed.length} of this panel's agencies ${removed.length === 1 ? "was" : "were"} removed from the partnership and ${removed.length === 1 ? "is" : "are"} left out below: saving takes ${removed.length === 1 ? "it" : "them"} off the panel.`, color: "warning" as const } : undefined);
+    const view = await this.form(actor, input, { notice, problems: extra.problems });
     return {
       ...view,
       title: md`Change ${panel.name}`,
@@ -324,6 +334,32 @@ export class PanelService {
     return { saved: true, reply: await this.view(actor, panelId, { text: md`Saved.`, color: "good" }) };
   }
 
+  /** Asks the admin to confirm a deletion, saying what it does; the button carries the version of the panel shown. */
+  async deleteAsk(actor: Actor, panelId: string, notice?: Shown): Promise<Reply> {
+    await this.requireAdmin(actor);
+    const found = await this.d.panels.getWithEtag(panelId);
+    if (!found) return this.home(actor, { text: md`That panel was already deleted.`, color: "default" });
+    const p = found.panel;
+    return messageReply(md`Delete ${p.name}?`, md`${notice ? md`${notice} ` : ""}Its ${p.members.length} member${p.members.length === 1 ? "" : "s"} lose access to its agencies' returns at once. The challenges, moderated ratings and agreed actions already recorded stay in each return's history: the agencies' leads still see and answer them, and the actions stay on their lists. This cannot be undone.`, "warning", {
+      facts: [{ title: text("Meets"), value: text(formatDate(p.date)) }, { title: text("Members"), value: text(p.members.map((m) => (isLinkedMember(m) ? m.name : `${m.email} (not yet linked)`)).join("; ")) }],
+      actions: [
+        { title: "Yes, delete the panel", verb: PANEL_VERBS.delete, data: { panelId, etag: found.etag }, style: "destructive" },
+        { title: "Keep it", verb: PANEL_VERBS.view, data: { panelId } },
+      ],
+    });
+  }
+
+  /** Deletes a panel as it was shown to the admin (its ETag): members' rights end at once; the returns' challenge rows stay. */
+  async delete(actor: Actor, panelId: string, seenEtag: string): Promise<Reply> {
+    await this.requireAdmin(actor);
+    const found = await this.d.panels.getWithEtag(panelId);
+    if (!found) return this.home(actor, { text: md`That panel was already deleted.`, color: "default" });
+    if (found.etag !== seenEtag || !(await this.d.panels.delete(found.panel, seenEtag))) {
+      return this.deleteAsk(actor, panelId, md`**Nothing was deleted**: someone changed this panel since you were asked. Check it and confirm again.`);
+    }
+    return this.home(actor, { text: md`Deleted ${found.panel.name}. Its members no longer see its agencies' returns; the conversations and actions stay with the returns.`, color: "good" });
+  }
+
   /**
    * The panel's page: one line per agency with its submission, changes since first submission,
    * open actions and moderated ratings. Storage: the member's right and the panel (two point reads,
@@ -342,6 +378,11 @@ export class PanelService {
     const names = missingNames.length ? new Map((await this.d.agencies.list()).map((a) => [a.agencyId, a.name])) : new Map<string, string>();
     for (const agencyId of panel.agencyIds) {
       const r = byAgency.get(agencyId);
+      if (!r && !names.has(agencyId)) {
+        // The agency (and its returns) were deleted from the partnership: say so rather than show a bare id.
+        facts.push({ title: text("Removed agency"), value: text(`Removed from the partnership (it was ${agencyId}): nothing to review.`) });
+        continue;
+      }
       if (!r || !(r.header.submissionCount > 0 || r.summary?.latest)) {
         facts.push({ title: text(r?.header.agencyName ?? names.get(agencyId) ?? agencyId), value: text("Not submitted yet: nothing to review.") });
         continue;
@@ -350,6 +391,7 @@ export class PanelService {
       facts.push({ title: text(r.header.agencyName), value: text(`Submitted ${formatDay(r.header.firstSubmittedAt)}; ${s.changed} indicator${s.changed === 1 ? "" : "s"} changed since first submission; ${s.open} open action${s.open === 1 ? "" : "s"}${s.overdue ? ` (${s.overdue} overdue)` : ""}; ${s.moderated} moderated`) });
       if (actions.length < 30) actions.push({ title: `Open ${r.header.agencyName}`.slice(0, 80), verb: PANEL_VERBS.agency, data: { panelId, returnId: r.partitionKey } });
     }
+    actions.push({ title: "Export for the minutes (CSV)", verb: PANEL_VERBS.export, data: { panelId } });
     actions.push({ title: "Back to panels", verb: PANEL_VERBS.home, data: {} });
     return messageReply(md`${panel.name}`, notice?.text ?? md`${formatDate(panel.date)} · ${cycle?.name ?? panel.cycleId} · ${panel.members.length} member${panel.members.length === 1 ? "" : "s"}. Read only: open an agency to see its ratings side by side and challenge an indicator.`, notice?.color ?? "default", { facts, actions });
   }
@@ -360,6 +402,51 @@ export class PanelService {
     if (!waiting.length || !(await this.d.access.isAdmin(actor))) return [];
     const found = await Promise.all(waiting.map(async (m) => ({ email: m.email, r: await this.d.panels.refusedLink(m.email, panel.panelId) })));
     return found.flatMap((f) => (f.r ? [{ email: f.email, ...f.r }] : []));
+  }
+
+  /**
+   * The panel's own export for its minutes (members and admins): per agency and indicator the
+   * self-rating, the rating at first submission and the moderated rating (who, when), and the
+   * actions agreed at panels. CSV, formula-safe (src/export/csv.ts), offered in personal chat with
+   * Teams' file consent. Storage: the cycle's header and summary rows (one query), then one query
+   * per submitted return for its moderated ratings and panel actions, at the same time.
+   */
+  async exportCsv(actor: Actor, panelId: string): Promise<{ file: OutgoingFile; rows: number }> {
+    const { panel } = await this.authorise(actor, panelId);
+    const [cycle, summaries] = await Promise.all([this.d.cycles.get(panel.cycleId), this.d.summaries.listForCycle(panel.cycleId)]);
+    const byAgency = new Map(summaries.map((r) => [r.header.agencyId, r]));
+    const missing = panel.agencyIds.filter((id) => !byAgency.has(id));
+    const registered = missing.length ? new Map((await this.d.agencies.list()).map((a) => [a.agencyId, a])) : new Map<string, Agency>();
+    const rows: unknown[][] = [];
+    const word = (r: string | undefined) => (r && ratingOf(r) ? RATING_LABELS[ratingOf(r)!].toLowerCase() : "");
+    const records = await Promise.all(panel.agencyIds.map(async (agencyId) => {
+      const r = byAgency.get(agencyId);
+      const submitted = !!r && (r.header.submissionCount > 0 || !!r.summary?.latest);
+      return { agencyId, r, submitted, record: submitted ? await this.d.challenges.panelRecord(r!.partitionKey) : undefined, index: submitted ? await this.index(r!.header) : undefined };
+    }));
+    for (const { agencyId, r, submitted, record, index } of records) {
+      const agencyName = r?.header.agencyName ?? registered.get(agencyId)?.name ?? "";
+      if (!r && !agencyName) {
+        rows.push([agencyId, "", "", "", "removed from the partnership", "", "", "", "", "", "", "", "", "", ""]);
+        continue;
+      }
+      if (!submitted || !record || !index) {
+        rows.push([agencyName, r?.header.sector ?? registered.get(agencyId)?.sector ?? "", "", "", "not submitted", "", "", "", "", "", "", "", "", "", ""]);
+        continue;
+      }
+      const cur = (id: string) => r!.summary?.current.get(id)?.rating;
+      for (const ref of index.ordered) {
+        const id = ref.indicator.id;
+        const m = record.moderated.get(id);
+        const base = [agencyName, r!.header.sector, `${ref.standardIndex + 1}. ${ref.standard.title}`, id, `submitted ${ukDate(new Date(r!.header.firstSubmittedAt ?? r!.header.createdAt))}`, word(cur(id)), word(r!.summary?.first?.get(id)?.rating), word(m?.rating), m?.by ?? "", m?.at ? ukDate(new Date(m.at)) : ""];
+        const acts = record.actions.filter((a) => a.indicatorId === id);
+        if (!acts.length) rows.push([...base, "", "", "", "", ""]);
+        for (const a of acts) rows.push([...base, a.text, a.owner, a.due, a.status, a.panelId === panel.panelId ? "this panel" : "another panel"]);
+      }
+    }
+    const csv = toCsv(["agency", "sector", "standard", "indicator", "return", "self_rating", "first_submission_rating", "moderated_rating", "moderated_by", "moderated_on", "agreed_action", "action_owner", "action_due", "action_status", "agreed_at"], rows);
+    const name = `panel-${panel.name.replace(/[^A-Za-z0-9-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40) || "export"}-${this.today()}.csv`;
+    return { file: { name, description: `Challenge panel ${panel.name} (${cycle?.name ?? panel.cycleId}): self and moderated ratings, agreed actions`.slice(0, 200), contentType: "text/csv", content: csv }, rows: rows.length };
   }
 
   private async index(h: { templateId: string; templateVersion: number }): Promise<TemplateIndex> {
@@ -566,10 +653,13 @@ export class PanelService {
     const at = this.d.now().toISOString();
     const last = [...challengers.values()].pop()!;
     const rowKey = await this.d.challenges.record(input.returnId, input.indicatorId, { kind: input.kind, comment: reply, moderatedRating: "", actionId: "", panelId: last.panelId, by: actor.name, byTenant: actor.principal.tenantId.toLowerCase(), byAad: actor.principal.aadObjectId.toLowerCase(), role: "lead", at }, {});
-    const view = await this.leadView(actor, input.returnId, input.indicatorId, { notice: { text: md`Sent to the panel.`, color: "good" } });
+    // A deleted panel's challenges stay with the return and can still be answered; its former members are not told.
+    const live = await Promise.all([...new Set([...challengers.values()].map((t) => t.panelId))].map(async (id) => ((await this.d.panels.get(id)) ? id : "")));
+    const toTell = [...challengers.values()].filter((t) => live.includes(t.panelId));
+    const view = await this.leadView(actor, input.returnId, input.indicatorId, { notice: toTell.length ? { text: md`Sent to the panel.`, color: "good" } : { text: md`Kept in the conversation. The panel that challenged this indicator has been deleted, so nobody was told.`, color: "default" } });
     return {
       view,
-      outbound: [...challengers.values()].map((t) => ({ purpose: `${PANEL_MESSAGES.answered}|${input.returnId}|${rowKey}|${t.byAad}`, kind: PANEL_MESSAGES.answered, params: { panelId: t.panelId, returnId: input.returnId, indicatorId: input.indicatorId, by: actor.name.slice(0, 120) }, to: [{ tenantId: t.byTenant, aadObjectId: t.byAad, name: t.by }] })),
+      outbound: toTell.map((t) => ({ purpose: `${PANEL_MESSAGES.answered}|${input.returnId}|${rowKey}|${t.byAad}`, kind: PANEL_MESSAGES.answered, params: { panelId: t.panelId, returnId: input.returnId, indicatorId: input.indicatorId, by: actor.name.slice(0, 120) }, to: [{ tenantId: t.byTenant, aadObjectId: t.byAad, name: t.by }] })),
     };
   }
 }

@@ -127,6 +127,24 @@ export class ChallengesRepo {
     return [...by.values()];
   }
 
+  /**
+   * What a panel's export needs of one return beyond its summary row, in one query: the moderated
+   * ratings (who, when) and the actions agreed at panels (text, owner, due, status, which panel).
+   */
+  async panelRecord(pk: string): Promise<{ moderated: Map<string, { rating: string; by: string; at: string; panelId: string }>; actions: Array<{ actionId: string; indicatorId: string; text: string; owner: string; due: string; status: "open" | "done"; panelId: string }> }> {
+    const moderated = new Map<string, { rating: string; by: string; at: string; panelId: string }>();
+    const actions: Array<{ actionId: string; indicatorId: string; text: string; owner: string; due: string; status: "open" | "done"; panelId: string }> = [];
+    const actLo = key("act", "p.");
+    const actHi = actLo.slice(0, -1) + "/";
+    const filter = odata`PartitionKey eq ${pk} and ((RowKey ge ${actLo} and RowKey lt ${actHi}) or (RowKey ge 'mod|' and RowKey lt 'mod}'))`;
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const rk = e.rowKey!;
+      if (rk.startsWith("mod|")) moderated.set(splitKey(rk)[1], { rating: text.parse(e.rating), by: text.parse(e.by), at: text.parse(e.at), panelId: text.parse(e.panelId) });
+      else actions.push({ actionId: splitKey(rk)[1], indicatorId: text.parse(e.indicatorId), text: text.parse(e.text), owner: text.parse(e.owner), due: text.parse(e.due), status: e.status === "done" ? "done" : "open", panelId: text.parse(e.panelId) });
+    }
+    return { moderated, actions };
+  }
+
   /** The header and summary rows of one return: a panel's card per agency (one query). */
   async headerAndSummary(pk: string): Promise<{ header: ReturnHeader; summary?: DecodedSummary } | undefined> {
     let header: ReturnHeader | undefined;

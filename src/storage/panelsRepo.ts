@@ -140,10 +140,10 @@ export class PanelsRepo {
     }
   }
 
-  /** The panels waiting for this e-mail address's first contact. */
-  async waitingFor(email: string): Promise<string[]> {
-    const out: string[] = [];
-    for await (const e of this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${waitingPk(email)}`, select: ["RowKey"] } })) out.push(e.rowKey!);
+  /** The panels waiting for this e-mail address's first contact, with when each wait was written. */
+  async waitingFor(email: string): Promise<Array<{ panelId: string; writtenAt: string }>> {
+    const out: Array<{ panelId: string; writtenAt: string }> = [];
+    for await (const e of this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${waitingPk(email)}`, select: ["RowKey", "Timestamp"] } })) out.push({ panelId: e.rowKey!, writtenAt: String(e.timestamp ?? "") });
     return out;
   }
 
@@ -196,6 +196,23 @@ export class PanelsRepo {
     await this.deleteIfThere(memberPk(p), panelId);
   }
 
+  /**
+   * Deletes a panel: the panel row first, on the ETag it was read with (false when it changed or
+   * is gone), which ends every member's right at once (a right is the member row and the panel's
+   * list); then the members' rows and waits. Rows a crash leaves behind grant nothing, and are
+   * removed when met (a member's `panels`, a waiting member's first contact).
+   */
+  async delete(p: Panel, etag: string): Promise<boolean> {
+    try {
+      await this.table.deleteEntity(PANEL_PK, p.panelId, { etag });
+    } catch (e) {
+      if (isPreconditionFailed(e) || isNotFound(e)) return false;
+      throw e;
+    }
+    for (const m of p.members) await this.deleteIfThere(rowOf(m), p.panelId);
+    return true;
+  }
+
   async get(panelId: string): Promise<Panel | undefined> {
     try {
       return toPanel(await this.table.getEntity<Record<string, unknown>>(PANEL_PK, panelId));
@@ -222,10 +239,22 @@ export class PanelsRepo {
     }
   }
 
-  /** The panels this person sits on (their own partition). */
+  /** The panels this person sits on (their own partition), with when each right row was written. */
   async panelIdsOf(p: Principal): Promise<string[]> {
-    const out: string[] = [];
-    for await (const e of this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${memberPk(p)}`, select: ["RowKey"] } })) out.push(e.rowKey!);
+    return (await this.rightsOf(p)).map((r) => r.panelId);
+  }
+
+  async rightsOf(p: Principal): Promise<Array<{ panelId: string; writtenAt: string }>> {
+    const out: Array<{ panelId: string; writtenAt: string }> = [];
+    for await (const e of this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${memberPk(p)}`, select: ["RowKey", "Timestamp"] } })) out.push({ panelId: e.rowKey!, writtenAt: String(e.timestamp ?? "") });
     return out;
   }
 }
+
+/**
+ * A right or wait row whose panel row is missing is either left by a delete that stopped part-way
+ * (garbage) or written by a create still under way (rows first, panel row last): only rows older
+ * than this are cleaned up when met.
+ */
+export const ORPHAN_AFTER_MS = 60 * 60 * 1000;
+export const isOrphanAge = (writtenAt: string, now: Date) => !!writtenAt && !Number.isNaN(Date.parse(writtenAt)) && now.getTime() - Date.parse(writtenAt) > ORPHAN_AFTER_MS;

@@ -96,3 +96,18 @@ test("an address taken off the panel before its first contact links to nothing",
   expect(text(await bot.invoke(late, "panel.view", { panelId }))).toContain("You are not a member of that panel");
   expect((await bot.app.services.panels["d"].panels.get(panelId))!.members.map((m) => m.email)).toEqual(["nia.newcomer@icb.example"]);
 }, 60_000);
+
+test("a first contact in the middle of a panel's creation (its waits written, its row not yet) leaves the wait for the next message", async () => {
+  const ria = newTeamsUser({ tenantId: HOME, name: "Ria Racer", email: "ria@council.example" });
+  bot.addToRoster(ria);
+  const repo = bot.app.services.panels["d"].panels;
+  const panel = { panelId: "pn-racer00001", name: "Racing panel", date: "2027-03-01", cycleId: "c1", agencyIds: ["plover"], members: [{ tenantId: "", aadObjectId: "", name: ria.email!, email: ria.email! }], createdAt: new Date().toISOString(), createdBy: "t" };
+  // What create() has done when it is interrupted between the members' rows and the panel row.
+  await bot.app.store.table("Panels").upsertEntity({ partitionKey: `e|${ria.email}`, rowKey: panel.panelId, panelName: panel.name, cycleId: "c1" }, "Merge");
+  expect(text(await bot.say(ria, "panels"))).toContain("No challenge panel for you");
+  expect((await panelRows()).some((r) => r.partitionKey === `e|${ria.email}`)).toBe(true);
+  // The panel row lands (create() completing): her next message links her.
+  expect(await repo.create(panel)).toBe(true);
+  expect(text(await bot.say(ria, "panels"))).toContain("Racing panel");
+  expect((await repo.get(panel.panelId))!.members[0]).toMatchObject({ tenantId: HOME, aadObjectId: ria.aadObjectId.toLowerCase(), name: "Ria Racer" });
+}, 60_000);

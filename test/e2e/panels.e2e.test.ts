@@ -1,13 +1,16 @@
 import { startBot, type BotUnderTest } from "../support/botUnderTest";
 import { actionOf, actionsOf, inputsOf, plain, textOf } from "../support/cardTools";
 import { answerIndicator } from "../support/section11";
-import { newTeamsUser, personalConversationId, TEST_TENANT_ID, type TeamsUser } from "../support/teamsActivity";
+import { fileConsentInvoke, newTeamsUser, personalConversationId, TEST_TENANT_ID, type TeamsUser } from "../support/teamsActivity";
 import { DEFAULT_TEMPLATE } from "../../src/section11/templateCatalog";
 import { returnPartition } from "../../src/storage/returnsRepo";
 import { addDays, ukDate } from "../../src/time";
 import { ChallengesRepo } from "../../src/storage/challengesRepo";
+import { deleteAgency } from "../../src/admin/agencyData";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createServer } from "node:http";
+import { postActivity } from "../support/http";
 
 /**
  * Challenge panels end to end through /api/messages: the admin creates panels (suggested by
@@ -15,7 +18,8 @@ import { join } from "node:path";
  * first submission, open actions) and is refused any other return or panel; a challenge
  * (comment, moderated rating, agreed action) reaches the agency's lead in their chat and the
  * lead's answer comes back to the member, the conversation kept with who and when. Bad input:
- * ids of another agency, panel or cycle; oversized text; markdown in names.
+ * ids of another agency, panel or cycle; oversized text; markdown in names. The admin changes and
+ * deletes a panel (members lose access at once, the conversations stay with the returns).
  */
 const admin = newTeamsUser({ name: "Bea Admin", email: "bea@partnership.example" });
 const lead = newTeamsUser({ name: "Lee Lead", email: "lee@plover.example" });
@@ -273,6 +277,62 @@ describe("a challenge and its answer", () => {
   }, 30_000);
 });
 
+describe("the panel's own export for its minutes", () => {
+  test("members get the CSV of their agencies' self, first and moderated ratings and agreed actions through file consent, formula-safe; nobody else does", async () => {
+    // A second challenge whose action and owner a spreadsheet would run as formulas.
+    const card = await bot.invoke(member, "panel.indicator", { panelId: panelA, returnId: plover, indicatorId: "3.1" });
+    const send = actionOf(card.card, "panel.challenge");
+    const due = addDays(ukDate(new Date()), 90);
+    expect(text(await bot.invoke(member, send.verb, { ...send.data, comment: "How is this checked?", moderatedRating: "partially", actionText: '=HYPERLINK("http://evil.example","x")', actionOwner: "@Head teacher", actionDue: due }))).toContain("Sent to");
+
+    const uploads: Array<{ url: string; body: Buffer }> = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        uploads.push({ url: req.url ?? "", body: Buffer.concat(chunks) });
+        res.writeHead(201);
+        res.end("{}");
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    try {
+      const uploadUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/upload`;
+      const page = await bot.invoke(member, "panel.view", { panelId: panelA });
+      const seq = Math.max(0, ...bot.connector.activities.map((a) => a.seq));
+      const exported = await bot.invoke(member, "panel.export", actionOf(page.card, "panel.export").data);
+      expect(text(exported)).toContain("accept the file card below");
+      const consent = await bot.connector.waitFor((a) => a.seq > seq && a.conversationId === personalConversationId(member) && a.body?.attachments?.[0]?.contentType === "application/vnd.microsoft.teams.card.file.consent", 20_000);
+      const att = consent.body.attachments[0];
+      expect(att.name).toMatch(/^panel-Education_panel_x_http_evil_example-\d{4}-\d{2}-\d{2}\.csv$/);
+      // Someone else cannot take the file with the same card.
+      await postActivity(bot.url, fileConsentInvoke(stranger, "accept", att.content.acceptContext, { contentUrl: "x", name: "x", uploadUrl, fileType: "csv", uniqueId: "u0" }, { serviceUrl: bot.connector.serviceUrl }));
+      const res = await postActivity(bot.url, fileConsentInvoke(member, "accept", att.content.acceptContext, { contentUrl: "https://onedrive.example/p.csv", name: att.name, uploadUrl, fileType: "csv", uniqueId: "u1" }, { serviceUrl: bot.connector.serviceUrl }));
+      expect(res.status).toBe(200);
+      await bot.connector.waitFor((a) => a.conversationId === personalConversationId(member) && a.body?.attachments?.[0]?.contentType === "application/vnd.microsoft.teams.card.file.info", 20_000);
+      expect(uploads.filter((u) => u.url === "/upload")).toHaveLength(1);
+      const csv = uploads[0].body.toString("utf8");
+      const lines = csv.replace(/^\ufeff/, "").split("\r\n");
+      expect(lines[0]).toBe("agency,sector,standard,indicator,return,self_rating,first_submission_rating,moderated_rating,moderated_by,moderated_on,agreed_action,action_owner,action_due,action_status,agreed_at");
+      // Self vs moderated, the first submission beside them, and the action agreed at this panel.
+      expect(lines.find((l) => l.includes(",2.1,"))).toMatch(/^Plover Academy Trust,education,2\. .*,2\.1,submitted \d{4}-\d{2}-\d{2},partially met,partially met,not met,Dr Amira Khan,\d{4}-\d{2}-\d{2},Publish the approved policy to all staff,Head teacher,\d{4}-\d{2}-\d{2},open,this panel$/);
+      expect(lines.find((l) => l.includes(",1.1,"))).toMatch(/,1\.1,submitted [^,]+,partially met,fully met,,,,,,,,$/);
+      // Formula-safe: cells a spreadsheet would run start with an apostrophe.
+      expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")",'@Head teacher,${due},open,this panel`);
+      // The agency not yet submitted is listed as such; no other agency's return is in the file.
+      expect(lines.some((l) => l.startsWith("Wren **Primary** School,early_years,,,not submitted"))).toBe(true);
+      expect(csv).not.toContain("Curlew");
+      expect(lines.filter((l) => l.startsWith("Plover Academy Trust,")).length).toBe(all.length);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    // Nobody outside the panel.
+    expect(text(await bot.invoke(member2, "panel.export", { panelId: panelA }))).toContain("You are not a member of that panel");
+    expect(text(await bot.invoke(stranger, "panel.export", { panelId: panelA }))).toContain("You are not a member of that panel");
+    expect(text(await bot.invoke(lead, "panel.export", { panelId: panelA }))).toContain("You are not a member of that panel");
+  }, 60_000);
+});
+
 describe("the admin changes a panel", () => {
   test("bad input is refused and kept; a change made meanwhile is not overwritten; a removed member loses access at once", async () => {
     const form = await bot.invoke(admin, "panel.edit", { panelId: panelA });
@@ -297,4 +357,62 @@ describe("the admin changes a panel", () => {
     expect(text(await bot.invoke(member2, "panel.edit", { panelId: panelA }))).toContain("Only the partnership's admins");
     expect(text(await bot.invoke(member2, "panel.save", { panelId: panelA, ...fields }))).toContain("Only the partnership's admins");
   }, 30_000);
+});
+
+describe("the admin deletes a panel; an agency removed from the partnership", () => {
+  test("a removed agency shows as removed, not as a bare id, and is left out of the panel's form", async () => {
+    await deleteAgency({ store: bot.app.store }, "wren", { confirm: "wren" });
+    const page = text(await bot.invoke(member2, "panel.view", { panelId: panelA }));
+    expect(page).toContain("Removed agency: Removed from the partnership (it was wren): nothing to review.");
+    expect(page).not.toMatch(/(^|\n)wren:/);
+    expect(page).toContain("Plover Academy Trust");
+    const form = await bot.invoke(admin, "panel.edit", { panelId: panelA });
+    expect(inputsOf(form.card).agencyIds).toBe("plover");
+    expect(text(form)).toContain("1 of this panel's agencies was removed from the partnership");
+  }, 30_000);
+
+  test("asks to confirm; a change since is not deleted over; members lose access at once; the challenges stay with the return and the lead", async () => {
+    expect(text(await bot.invoke(member2, "panel.deleteAsk", { panelId: panelA }))).toContain("Only the partnership's admins");
+    expect(text(await bot.invoke(member2, "panel.delete", { panelId: panelA, etag: "x" }))).toContain("Only the partnership's admins");
+    const home = await bot.say(admin, "panels");
+    const del = actionOf(home.card, "panel.deleteAsk", (a) => a.data.panelId === panelA);
+    const ask = await bot.invoke(admin, del.verb, del.data);
+    expect(text(ask)).toContain("lose access to its agencies' returns at once");
+    expect(text(ask)).toContain("stay in each return's history");
+    const yes = actionOf(ask.card, "panel.delete");
+    // Renamed after the question was asked: the confirmation is refused, nothing deleted.
+    const edit = await bot.invoke(admin, "panel.edit", { panelId: panelA });
+    const save = actionOf(edit.card, "panel.save");
+    expect(text(await bot.invoke(admin, save.verb, { ...save.data, ...inputsOf(edit.card), name: "Education panel (final)" }))).toContain("Saved");
+    expect(text(await bot.invoke(admin, yes.verb, yes.data))).toContain("Nothing was deleted");
+    expect(text(await bot.invoke(member2, "panel.view", { panelId: panelA }))).toContain("Plover Academy Trust");
+
+    const again = await bot.invoke(admin, "panel.deleteAsk", { panelId: panelA });
+    const confirm = actionOf(again.card, "panel.delete");
+    const before = bot.connector.activities.length;
+    expect(text(await bot.invoke(admin, confirm.verb, confirm.data))).toContain("Deleted Education panel (final)");
+    // Members lose their rights at once, and nothing of the panel is left in its table.
+    expect(text(await bot.invoke(member2, "panel.view", { panelId: panelA }))).toContain("You are not a member of that panel");
+    expect(text(await bot.invoke(member2, "panel.agency", { panelId: panelA, returnId: plover }))).toContain("You are not a member of that panel");
+    expect(text(await bot.invoke(member2, "panel.challenge", { panelId: panelA, returnId: plover, indicatorId: "2.1", comment: "x" }))).toContain("You are not a member of that panel");
+    const mine = plain((await bot.say(member2, "panels")).text);
+    expect(mine).toContain("Voluntary panel");
+    expect(mine).not.toContain("Education panel");
+    const rows: string[] = [];
+    for await (const e of bot.app.store.table("Panels").listEntities()) rows.push(`${e.partitionKey}/${e.rowKey}`);
+    expect(rows.filter((r) => r.endsWith(`/${panelA}`))).toEqual([]);
+    expect(text(await bot.invoke(admin, confirm.verb, confirm.data))).toContain("already deleted");
+
+    // The conversation stays in the return: the lead still finds, reads and answers it; nobody of the deleted panel is told.
+    const thread = (await new ChallengesRepo(bot.app.store).loadIndicator(plover, "2.1"))!.thread;
+    expect(thread.map((x) => x.kind)).toEqual(["challenge", "reply", "accepted"]);
+    expect(plain((await bot.say(lead, "panels")).text)).toContain("Plover Academy Trust · 2.1");
+    const leadCard = text(await bot.invoke(lead, "panel.lead", { returnId: plover, indicatorId: "2.1" }));
+    expect(leadCard).toMatch(/Dr Amira Khan \(panel\), .*challenged, moderated rating Not met/);
+    const answered = text(await bot.invoke(lead, "panel.answer", { returnId: plover, indicatorId: "2.1", kind: "reply", reply: "Policy published on 3 December." }));
+    expect(answered).toContain("The panel that challenged this indicator has been deleted, so nobody was told");
+    expect(answered).toContain("Policy published on 3 December.");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(bot.connector.activities.slice(before).filter((a) => a.operation === "send" && [member, member2].some((u) => a.conversationId === personalConversationId(u)))).toEqual([]);
+  }, 60_000);
 });
