@@ -77,6 +77,8 @@ test("opening a cycle with carry forward: a storage failure half way leaves a re
   const done = await bot.invoke(admin, again.verb, again.data);
   expect(text(done)).toMatch(/Agencies done:? 3 of 3/);
   expect(text(done)).toMatch(new RegExp(`Answers carried forward:? ${all.length + 3}\\b`)); // 42 from Plover, 3 from Heron, none for Kestrel
+  // The deadline reads as a date, as on every other card ("31 Mar 2027", not "2027-03-31").
+  expect(text(done)).toMatch(/Deadline:? 31 Mar 2027/);
   const third = await bot.invoke(admin, again.verb, again.data);
   expect(text(third)).toMatch(/Agencies done:? 3 of 3/);
   const r = bot.app.services.repos.returns;
