@@ -350,7 +350,8 @@ export class ReturnService {
 
   async review(actor: Actor, returnId: string): Promise<ReviewView> {
     const o = await this.open(actor, returnId);
-    return reviewView(o, { canEdit: this.canEdit(o), notice: this.closedNotice(o) ?? carriedNotice(o, "warning") });
+    // Opening the review: its state is said once, at the top (a press's answer is also repeated by the buttons).
+    return reviewView(o, { canEdit: this.canEdit(o), notice: this.closedNotice(o) ?? carriedNotice(o, "warning"), noticeBelow: false });
   }
 
   /** The officers who may sign off a request made by `requesterKey`, under the partnership's rule. */

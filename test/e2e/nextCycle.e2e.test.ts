@@ -105,8 +105,17 @@ test("a carried answer is marked on the lead's card until confirmed; sign-off is
   const step = await bot.invoke(lee, "s11.step", { returnId, indicatorId: "1.1" });
   expect(text(step)).toContain("Carried forward, please confirm");
   expect(text(step)).toContain("Carried forward from Section 11 audit 2024-26: carried forward, please confirm");
+  // Said once, above the answer: not a second time by the buttons.
+  expect(text(step).split("Carried forward, please confirm:").length - 1).toBe(1);
   const review = await bot.invoke(lee, "s11.review", { returnId });
   expect(text(review)).toContain("cannot be sent for sign-off until every carried answer is confirmed");
+  expect(text(review).split("cannot be sent for sign-off until every carried answer is confirmed").length - 1).toBe(1);
+  // The review lists the answers to confirm, each one tap away, and comes back to the review.
+  expect(text(review)).toContain("Carried forward: check and confirm");
+  const confirmFromReview = actionOf(review.card, "s11.step", (a) => a.data.indicatorId === "1.1");
+  expect(confirmFromReview.data).toEqual({ returnId, indicatorId: "1.1", returnTo: "review" });
+  const opened = await bot.invoke(lee, confirmFromReview.verb, confirmFromReview.data);
+  expect(actionOf(opened.card, "s11.save", (a) => a.data.then === "review").title).toBe("Confirm and back to the review");
   const refused = await bot.invoke(lee, "s11.requestSignoff", { returnId });
   expect(text(refused)).toContain("cannot be sent for sign-off until every carried answer is confirmed");
   expect((await bot.app.services.repos.returns.load(returnId))!.header.status).toBe("draft");
