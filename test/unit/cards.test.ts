@@ -770,6 +770,7 @@ function expectedRows(name: CardName, view: unknown): ActionView[] {
 /** The buttons a card shows from its view, in document order. */
 function expectedButtons(name: CardName, v: Record<string, unknown>): ActionView[] {
   const own = (v.actions as ActionView[] | undefined) ?? [];
+  if (name === "deadlineForm") return [...(v.extendActions as ActionView[]), ...(v.reminderActions as ActionView[]), ...(v.demoActions as ActionView[]), ...own];
   if (name === "cycleList") return [...(v.cycles as Array<{ actions: ActionView[] }>).flatMap((c) => c.actions), ...own];
   if (name === "agencyPeople") return [...(v.people as Array<{ actions: ActionView[] }>).flatMap((p) => p.actions), ...own];
   if (name === "status") return [...own, ...(v.pager as ActionView[])];
