@@ -1,6 +1,7 @@
 import { z } from "zod/v4";
 import { DEADLINE_VERBS } from "../deadlines/verbs";
 import { md, text } from "../cards/text";
+import { formatDate } from "../time";
 import type { MessageView } from "../cards/views";
 import { mapPool } from "../admin/pool";
 import { act, covers, plural } from "../admin/common";
@@ -170,7 +171,7 @@ export class CarryForward {
       facts: [
         { title: text("Agencies done"), value: text(`${p.done} of ${p.agencies}`) },
         { title: text("Answers carried forward"), value: text(p.answers.toLocaleString("en-GB")) },
-        { title: text("Deadline"), value: text(p.cycle.deadline) },
+        { title: text("Deadline"), value: text(formatDate(p.cycle.deadline)) },
       ],
       actions: finished
         ? [act("Where every agency stands", ADMIN_VERBS.status, { cycleId: p.cycle.cycleId }, "positive"), act("Deadline and reminders", DEADLINE_VERBS.form, { cycleId: p.cycle.cycleId }), act("Admin menu", ADMIN_VERBS.menu)]

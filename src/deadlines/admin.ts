@@ -64,10 +64,11 @@ export class DeadlineAdmin {
       agencyId: o.typed?.agencyId ?? ALL_AGENCIES,
       deadline: o.typed?.deadline ?? "",
       reminderDays: o.typed?.reminderDays ?? (cycle.reminderDays ?? []).join(", "),
+      extendActions: open ? [act("Extend the deadline", DEADLINE_VERBS.extend, { cycleId }, "positive")] : [],
+      reminderActions: open ? [act("Save the reminder days", DEADLINE_VERBS.reminders, { cycleId })] : [],
+      // Local mode's way to make time pass: the round of reminders as if that day had come (the card says so above them).
+      demoActions: this.d.config.localMode && open ? (cycle.reminderDays ?? []).map((n) => ({ ...act(`Send the ${daysLabel(n)} round now`, DEADLINE_VERBS.demo, { cycleId, days: String(n) }), inputs: "none" as const })) : [],
       actions: [
-        ...(open ? [act("Extend the deadline", DEADLINE_VERBS.extend, { cycleId }, "positive"), act("Save the reminder days", DEADLINE_VERBS.reminders, { cycleId })] : []),
-        // Local mode's way to make time pass: the round of reminders as if that day had come.
-        ...(this.d.config.localMode && open ? (cycle.reminderDays ?? []).map((n) => ({ ...act(`Send the ${daysLabel(n)} reminders now (local mode)`, DEADLINE_VERBS.demo, { cycleId, days: String(n) }), inputs: "none" as const })) : []),
         { ...act("Back to the cycles", ADMIN_VERBS.cycles), inputs: "none" },
         { ...act("Admin menu", ADMIN_VERBS.menu), inputs: "none" },
       ],

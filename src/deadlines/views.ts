@@ -14,7 +14,13 @@ export interface DeadlineFormView {
   agencyId: string;
   deadline: string;
   reminderDays: string;
-  /** Extend, save the reminder days, local mode's "send the D-n reminders now", back. */
+  /** Under the new date: extend. */
+  extendActions: ActionView[];
+  /** Under the reminder days: save them. */
+  reminderActions: ActionView[];
+  /** Local mode's "send the D-n round now", with a line saying what they are for. */
+  demoActions: ActionView[];
+  /** Back to the cycles, the admin menu. */
   actions: ActionView[];
 }
 

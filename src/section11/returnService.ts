@@ -351,7 +351,8 @@ export class ReturnService {
   async review(actor: Actor, returnId: string): Promise<ReviewView> {
     // The summary row (one point read, at the same time as the return) holds the first-submission and moderated ratings.
     const [o, beside] = await Promise.all([this.open(actor, returnId), this.besideOf(returnId)]);
-    return reviewView(o, { canEdit: this.canEdit(o), notice: this.closedNotice(o) ?? carriedNotice(o, "warning"), beside });
+    // Opening the review: its state is said once, at the top (a press's answer is also repeated by the buttons).
+    return reviewView(o, { canEdit: this.canEdit(o), notice: this.closedNotice(o) ?? carriedNotice(o, "warning"), noticeBelow: false, beside });
   }
 
   /** What the review shows beside the agency's own ratings (docs/panels.md); nothing before the summary row exists. */

@@ -85,7 +85,11 @@ export function stepView(ctx: StepContext, indicatorId: string, opts: StepOption
   let actions: ActionView[];
   if (opts.readOnly) actions = [act("Back to overview", S11_VERBS.overview, { returnId }, "positive"), ...(stored?.updatedAt ? [act("Change history", S11_VERBS.history, { returnId, indicatorId })] : [])];
   else if (choosing) actions = [...(next ? [nav("Skip for now", next.indicator.id)] : []), ...(previous ? [nav("Previous indicator", previous.indicator.id)] : []), act("Overview", S11_VERBS.overview, { returnId })];
-  else if (opts.returnTo === "review") actions = [act("Save and back to the review", S11_VERBS.save, { ...base, then: "review" }, "positive"), act("Save", S11_VERBS.save, { ...base, then: "stay" })];
+  else if (opts.returnTo === "review") {
+    // Opened from the review's list of carried answers: saving as it is confirms it, so the button says so.
+    const carried = !!stored?.carriedFrom && !opts.shown;
+    actions = [act(carried ? "Confirm and back to the review" : "Save and back to the review", S11_VERBS.save, { ...base, then: "review" }, "positive"), act("Save", S11_VERBS.save, { ...base, then: "stay" })];
+  }
   else {
     const carried = !!stored?.carriedFrom && !opts.shown;
     actions = [
@@ -123,7 +127,8 @@ export function stepView(ctx: StepContext, indicatorId: string, opts: StepOption
     ratingOptions: RATINGS.map((r) => ({ label: text(RATING_LABELS[r]), hint: text(RATING_HINTS[r]), choose: act(RATING_LABELS[r], S11_VERBS.step, { returnId, indicatorId, rating: r, ...(opts.returnTo ? { returnTo: opts.returnTo } : {}) }) })),
     needs: { evidence: needs.evidence, naReason: needs.naReason, action: needs.action },
     notice: opts.notice ?? carriedNotice(stored, opts),
-    bottomNotice: opts.notice ?? carriedNotice(stored, opts),
+    // The carried-forward mark is said once, above the answer; what a press did is repeated by the buttons.
+    bottomNotice: opts.notice,
     problems: [],
     fieldProblems,
     lastChangedText: stored?.carriedFrom ? md`${stored.updatedBy || "Carried forward from the previous cycle"}: carried forward, please confirm` : stored?.updatedAt ? md`Last changed by ${stored.updatedBy || "someone"}, ${formatWhen(stored.updatedAt)}` : md`Not answered yet`,
@@ -270,12 +275,15 @@ export function totalsText(standards: ReviewStandardView[]): Shown {
 
 const INCOMPLETE_SHOWN = 8;
 
-export function reviewView(ctx: ViewContext, opts: { notice?: NoticeView; canEdit: boolean; substituteContact?: string; beside?: RatingsBeside }): ReviewView {
+export function reviewView(ctx: ViewContext, opts: { notice?: NoticeView; canEdit: boolean; substituteContact?: string; noticeBelow?: boolean; beside?: RatingsBeside }): ReviewView {
   const { index, loaded } = ctx;
   const returnId = loaded.partitionKey;
   const status = displayStatus(loaded.header, loaded.answers.values());
   const standards = standardSummaries(index, loaded.answers, returnId, "review", opts.beside);
   const incomplete = incompleteIndicators(index, loaded.answers);
+  // Answered, but carried from the previous cycle and not confirmed yet: listed apart from what is still to answer.
+  const missing = new Set(incomplete.map((r) => r.indicator.id));
+  const carried = index.ordered.filter((r) => loaded.answers.get(r.indicator.id)?.carriedFrom && !missing.has(r.indicator.id));
   const canRequestSignoff = opts.canEdit && incomplete.length === 0 && status !== "awaiting_signoff" && status !== "submitted";
   const actions: ActionView[] = [];
   if (canRequestSignoff) actions.push(act(status === "updated" ? "Send the update for sign-off" : "Send for sign-off", S11_VERBS.requestSignoff, { returnId }, "positive"));
@@ -292,8 +300,10 @@ export function reviewView(ctx: ViewContext, opts: { notice?: NoticeView; canEdi
     standards,
     incomplete: incomplete.slice(0, INCOMPLETE_SHOWN).map((r) => ({ label: text(`${r.indicator.id} ${truncate(r.indicator.text, 70)}`), open: act(`Answer ${r.indicator.id}`, S11_VERBS.step, { returnId, indicatorId: r.indicator.id, returnTo: "review" }) })),
     moreIncompleteText: incomplete.length > INCOMPLETE_SHOWN ? md`and ${incomplete.length - INCOMPLETE_SHOWN} more to answer` : NO_TEXT,
+    toConfirm: opts.canEdit ? carried.slice(0, INCOMPLETE_SHOWN).map((r) => ({ label: text(`${r.indicator.id} ${truncate(r.indicator.text, 70)}`), open: act(`Confirm ${r.indicator.id}`, S11_VERBS.step, { returnId, indicatorId: r.indicator.id, returnTo: "review" }) })) : [],
+    moreToConfirmText: opts.canEdit && carried.length > INCOMPLETE_SHOWN ? md`and ${carried.length - INCOMPLETE_SHOWN} more to confirm` : NO_TEXT,
     notice: opts.notice ?? (status === "awaiting_signoff" ? { text: md`Waiting for sign-off since ${formatWhen(loaded.header.signoffRequestedAt)}.`, color: "warning" } : undefined),
-    bottomNotice: opts.notice,
+    bottomNotice: opts.noticeBelow === false ? undefined : opts.notice,
     canRequestSignoff,
     substituteContact,
     substituteContactText: text(substituteContact),

@@ -102,6 +102,9 @@ export interface ReviewView {
   standards: ReviewStandardView[];
   incomplete: Array<{ label: Shown; open: ActionView }>;
   moreIncompleteText: Shown;
+  /** Answers carried from the previous cycle, not confirmed yet (each opens its card, back to the review). */
+  toConfirm?: Array<{ label: Shown; open: ActionView }>;
+  moreToConfirmText?: Shown;
   notice?: NoticeView;
   bottomNotice?: NoticeView;
   /** Shown when the return can be sent for sign-off. */

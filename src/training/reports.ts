@@ -61,7 +61,7 @@ export class TrainingReports {
       quotes: r.quotes,
       outstanding: r.outstanding.slice(0, OUTSTANDING_SHOWN).map((o) => text(fitText(o, 260).text)),
       moreOutstanding: r.outstanding.length > OUTSTANDING_SHOWN ? text(`…and ${r.outstanding.length - OUTSTANDING_SHOWN} more: download the outstanding list.`) : NO_TEXT,
-      actions: [act("Downloads (answers, outstanding, links)", TRAINING_VERBS.export, { ...scope, what: "menu", format: "csv" }), back],
+      actions: [act("Downloads", TRAINING_VERBS.export, { ...scope, what: "menu", format: "csv" }), back],
     };
   }
 

@@ -125,21 +125,21 @@ export class SessionPages {
     const id = { sessionId };
     const actions = closed
       ? [
-          act("Delegates and how they were reached", TRAINING_VERBS.delegates, id, "positive"),
+          act("Delegates", TRAINING_VERBS.delegates, id, "positive"),
           act("Results", TRAINING_VERBS.results, { scope: "session", id: sessionId }),
-          ...(!session.followSentAt ? [act("Send the follow-up evaluation now", TRAINING_VERBS.followUpNow, id)] : []),
-          act("Downloads (answers, outstanding, links)", TRAINING_VERBS.export, { scope: "session", id: sessionId, what: "menu", format: "csv" }),
+          ...(!session.followSentAt ? [act("Send the follow-up now", TRAINING_VERBS.followUpNow, id)] : []),
+          act("Downloads", TRAINING_VERBS.export, { scope: "session", id: sessionId, what: "menu", format: "csv" }),
           act("Add a delegate", TRAINING_VERBS.delegateForm, id),
           act("Who did not attend", TRAINING_VERBS.attendance, id),
         ]
       : [
           act("Add a delegate", TRAINING_VERBS.delegateForm, id, delegates.length ? "default" : "positive"),
           act("Add delegates from a CSV file", TRAINING_VERBS.csvTarget, id),
-          act("Add the members of a Teams chat", TRAINING_VERBS.rosterHelp, id),
+          act("Add a Teams chat's members", TRAINING_VERBS.rosterHelp, id),
           act("Add me as a delegate", TRAINING_VERBS.addMe, id),
-          ...(this.d.config.localMode ? [act("Add demo delegates (local mode)", TRAINING_VERBS.demoDelegates, id)] : []),
+          ...(this.d.config.localMode ? [act("Demo delegates (local mode)", TRAINING_VERBS.demoDelegates, id)] : []),
           ...(delegates.length ? [act("Delegates", TRAINING_VERBS.delegates, id), act("Who did not attend", TRAINING_VERBS.attendance, id)] : []),
-          act("Close the session and send the evaluation", TRAINING_VERBS.close, id, delegates.length ? "positive" : "default"),
+          act("Close and send the evaluation", TRAINING_VERBS.close, id, delegates.length ? "positive" : "default"),
         ];
     return {
       title: text(`${course.title}: ${formatSessionDay(session.startsAt)}`),

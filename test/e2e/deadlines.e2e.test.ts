@@ -246,11 +246,35 @@ test("bad input to every deadline verb: another partnership's agency, an unknown
 });
 
 test("local mode's button sends a round as if its day had come, once", async () => {
+  // Each button sits under the fields it uses; the local-mode buttons fit a phone's width.
+  const form = await bot.invoke(admin, "admin.deadline.form", { cycleId });
+  const order = inOrder(form.card);
+  expect(order.indexOf("input:deadline")).toBeLessThan(order.indexOf("verb:admin.deadline.extend"));
+  expect(order.indexOf("verb:admin.deadline.extend")).toBeLessThan(order.indexOf("input:reminderDays"));
+  expect(order.indexOf("input:reminderDays")).toBeLessThan(order.indexOf("verb:admin.deadline.reminders"));
+  const demos = actionsOf(form.card).filter((a) => a.verb === "admin.deadline.demo");
+  expect(demos.length).toBeGreaterThan(0);
+  for (const d of demos) expect(d.title.length).toBeLessThanOrEqual(30);
   const first = await bot.invoke(admin, "admin.deadline.demo", { cycleId, days: "3" });
   expect(text(first)).toMatch(/D-3 reminders: [12] new messages? queued/);
   const again = await bot.invoke(admin, "admin.deadline.demo", { cycleId, days: "3" });
   expect(text(again)).toContain("D-3 reminders: 0 new messages queued");
 });
+
+/** The card's inputs and buttons in the order a person reads them. */
+function inOrder(card: any): string[] {
+  const seen: string[] = [];
+  const visit = (n: any) => {
+    if (Array.isArray(n)) n.forEach(visit);
+    else if (n && typeof n === "object") {
+      if (typeof n.type === "string" && n.type.startsWith("Input.")) seen.push(`input:${n.id}`);
+      if (typeof n.type === "string" && n.type.startsWith("Action.") && n.verb) seen.push(`verb:${n.verb}`);
+      Object.values(n).forEach(visit);
+    }
+  };
+  visit(card);
+  return seen;
+}
 
 function inputValue(card: any, id: string): unknown {
   let found: unknown;

@@ -77,6 +77,8 @@ test("opening a cycle with carry forward: a storage failure half way leaves a re
   const done = await bot.invoke(admin, again.verb, again.data);
   expect(text(done)).toMatch(/Agencies done:? 3 of 3/);
   expect(text(done)).toMatch(new RegExp(`Answers carried forward:? ${all.length + 3}\\b`)); // 42 from Plover, 3 from Heron, none for Kestrel
+  // The deadline reads as a date, as on every other card ("31 Mar 2027", not "2027-03-31").
+  expect(text(done)).toMatch(/Deadline:? 31 Mar 2027/);
   const third = await bot.invoke(admin, again.verb, again.data);
   expect(text(third)).toMatch(/Agencies done:? 3 of 3/);
   const r = bot.app.services.repos.returns;
@@ -103,8 +105,17 @@ test("a carried answer is marked on the lead's card until confirmed; sign-off is
   const step = await bot.invoke(lee, "s11.step", { returnId, indicatorId: "1.1" });
   expect(text(step)).toContain("Carried forward, please confirm");
   expect(text(step)).toContain("Carried forward from Section 11 audit 2024-26: carried forward, please confirm");
+  // Said once, above the answer: not a second time by the buttons.
+  expect(text(step).split("Carried forward, please confirm:").length - 1).toBe(1);
   const review = await bot.invoke(lee, "s11.review", { returnId });
   expect(text(review)).toContain("cannot be sent for sign-off until every carried answer is confirmed");
+  expect(text(review).split("cannot be sent for sign-off until every carried answer is confirmed").length - 1).toBe(1);
+  // The review lists the answers to confirm, each one tap away, and comes back to the review.
+  expect(text(review)).toContain("Carried forward: check and confirm");
+  const confirmFromReview = actionOf(review.card, "s11.step", (a) => a.data.indicatorId === "1.1");
+  expect(confirmFromReview.data).toEqual({ returnId, indicatorId: "1.1", returnTo: "review" });
+  const opened = await bot.invoke(lee, confirmFromReview.verb, confirmFromReview.data);
+  expect(actionOf(opened.card, "s11.save", (a) => a.data.then === "review").title).toBe("Confirm and back to the review");
   const refused = await bot.invoke(lee, "s11.requestSignoff", { returnId });
   expect(text(refused)).toContain("cannot be sent for sign-off until every carried answer is confirmed");
   expect((await bot.app.services.repos.returns.load(returnId))!.header.status).toBe("draft");

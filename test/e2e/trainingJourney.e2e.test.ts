@@ -134,8 +134,11 @@ test("closing the session sends every delegate exactly one request, through thro
   bot.connector.failNext(1, 429, { "Retry-After": "1" });
   bot.connector.failNext(2, 500);
   graph.failNext(1, 429, { "Retry-After": "1" });
+  // Before and after closing, every button on the session card fits a phone's width (about 30 characters).
+  expect(actionsOf((await bot.invoke(officer, "training.session", { sessionId })).card).filter((a) => a.title.length > 30).map((a) => a.title)).toEqual([]);
   const closed = await bot.invoke(officer, "training.session.close", { sessionId });
   expect(plain(textOf(closed.card))).toContain("Session closed");
+  expect(actionsOf(closed.card).filter((a) => a.title.length > 30).map((a) => a.title)).toEqual([]);
   const status = await roundSettled(bot, sessionId, "end", "request", 30, 20_000);
   expect(status.total).toBe(30);
   expect(status.counts.sent).toBe(30);
@@ -257,6 +260,7 @@ test("after R one reminder goes to each delegate who has not answered; after R +
 
 test("the officer's results: response rate, averages and outcomes from 5 answers up, consented quotes, who is outstanding", async () => {
   const r = await bot.invoke(officer, "training.results", { scope: "session", id: sessionId });
+  expect(actionsOf(r.card).filter((a) => a.title.length > 30).map((a) => a.title)).toEqual([]);
   const text = plain(textOf(r.card));
   expect(text).toContain("End of session: answered: 14 of 30 (47%)");
   expect(text).toMatch(/Overall: 3\.9/);

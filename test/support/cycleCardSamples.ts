@@ -43,12 +43,10 @@ export function cycleRealisticViews(): CycleSamples {
       agencyId: "*",
       deadline: "2027-04-30",
       reminderDays: "14, 7, 1",
-      actions: [
-        act("Extend the deadline", "admin.deadline.extend", { cycleId: CYCLE }, "positive"),
-        act("Save the reminder days", "admin.deadline.reminders", { cycleId: CYCLE }),
-        nav("Send the D-7 reminders now (local mode)", "admin.deadline.demo", { cycleId: CYCLE, days: "7" }),
-        nav("Back to the cycles", "admin.cycles"),
-      ],
+      extendActions: [act("Extend the deadline", "admin.deadline.extend", { cycleId: CYCLE }, "positive")],
+      reminderActions: [act("Save the reminder days", "admin.deadline.reminders", { cycleId: CYCLE })],
+      demoActions: [nav("Send the D-7 round now", "admin.deadline.demo", { cycleId: CYCLE, days: "7" })],
+      actions: [nav("Back to the cycles", "admin.cycles")],
     },
     comparison: realisticComparison(),
   };
@@ -89,7 +87,10 @@ export function cycleHostileViews(h: { hostile: (n: number, multiline?: boolean)
       agencyId: "a1-${expression}",
       deadline: "2027-04-30",
       reminderDays: hostile(60),
-      actions: [hAct("positive"), hAct(), hAct(), hAct(), hAct(), hAct()],
+      extendActions: [hAct("positive")],
+      reminderActions: [hAct()],
+      demoActions: [hAct(), hAct(), hAct()],
+      actions: [hAct(), hAct()],
     },
     comparison: {
       title: th(300),

@@ -106,7 +106,7 @@ export function trainingRealisticViews(): TrainingSamples {
         { title: t("End of session: answered"), value: t("17 of 28 attended (61%)") },
       ],
       hint: md`Local mode: e-mails are .eml files under .data/outbox/.`,
-      actions: [act("Delegates and how they were reached", "training.delegates", { sessionId: SESSION }, "positive"), act("Results", "training.results", { scope: "session", id: SESSION }), nav("Back to the course", "training.course", { courseId: COURSE })],
+      actions: [act("Delegates", "training.delegates", { sessionId: SESSION }, "positive"), act("Results", "training.results", { scope: "session", id: SESSION }), nav("Back to the course", "training.course", { courseId: COURSE })],
     },
     trainingDelegateForm: {
       sessionId: SESSION,
@@ -152,7 +152,7 @@ export function trainingRealisticViews(): TrainingSamples {
       quotes: [t("“I will use the tool at every review of a child in need plan.”"), t("“I am now aware of the five categories of neglect.”")],
       outstanding: [t("Marcus Reid, South Coast Police: end of session")],
       moreOutstanding: NO_TEXT,
-      actions: [act("Downloads (answers, outstanding, links)", "training.export", { scope: "session", id: SESSION, what: "menu", format: "csv" }), nav("Back to the session", "training.session", { sessionId: SESSION })],
+      actions: [act("Downloads", "training.export", { scope: "session", id: SESSION, what: "menu", format: "csv" }), nav("Back to the session", "training.session", { sessionId: SESSION })],
     },
     trainingImport: {
       title: t("Delegates imported, with problems"),

@@ -242,6 +242,8 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
       standards: reviewStandards(),
       incomplete: [{ label: t("8.4 Information is shared securely with partner agencies…"), open: act("Answer 8.4", "s11.step", { returnId: RETURN_ID, indicatorId: "8.4", returnTo: "review" }) }],
       moreIncompleteText: NO_TEXT,
+      toConfirm: [{ label: t("1.2 Safeguarding responsibilities are written into every job description…"), open: act("Confirm 1.2", "s11.step", { returnId: RETURN_ID, indicatorId: "1.2", returnTo: "review" }) }],
+      moreToConfirmText: t("and 3 more to confirm"),
       canRequestSignoff: true,
       substituteContact: "Tom Bennett, deputy lead, 01234 567890",
       substituteContactText: t("Tom Bennett, deputy lead, 01234 567890"),
@@ -544,6 +546,8 @@ function hostileViews(): { [N in CardName]: CardViews[N] } {
       standards: reviewStandards(() => th(120)).map((s) => ({ ...s, summaryText: th(120), besideText: th(600) })),
       incomplete: Array.from({ length: 8 }, () => ({ label: th(80), open: hAct() })),
       moreIncompleteText: th(40),
+      toConfirm: Array.from({ length: 8 }, () => ({ label: th(80), open: hAct() })),
+      moreToConfirmText: th(40),
       notice: { text: th(300), color: "attention" },
       bottomNotice: { text: th(300), color: "attention" },
       substituteContact: hostile(200),
@@ -764,13 +768,14 @@ function rowActions(view: unknown): ActionView[] {
 /** The tappable rows a card shows, in document order. */
 function expectedRows(name: CardName, view: unknown): ActionView[] {
   const v = view as Record<string, unknown>;
-  if (name === "review") return [...(v.incomplete as Array<{ open: ActionView }>).map((x) => x.open), ...(v.standards as Array<{ open: ActionView }>).map((x) => x.open)];
+  if (name === "review") return [...(v.incomplete as Array<{ open: ActionView }>).map((x) => x.open), ...((v.toConfirm as Array<{ open: ActionView }> | undefined) ?? []).map((x) => x.open), ...(v.standards as Array<{ open: ActionView }>).map((x) => x.open)];
   return rowActions(view);
 }
 
 /** The buttons a card shows from its view, in document order. */
 function expectedButtons(name: CardName, v: Record<string, unknown>): ActionView[] {
   const own = (v.actions as ActionView[] | undefined) ?? [];
+  if (name === "deadlineForm") return [...(v.extendActions as ActionView[]), ...(v.reminderActions as ActionView[]), ...(v.demoActions as ActionView[]), ...own];
   if (name === "cycleList") return [...(v.cycles as Array<{ actions: ActionView[] }>).flatMap((c) => c.actions), ...own];
   if (name === "agencyPeople") return [...(v.people as Array<{ actions: ActionView[] }>).flatMap((p) => p.actions), ...own];
   if (name === "status") return [...own, ...(v.pager as ActionView[])];
