@@ -177,6 +177,10 @@ test("the comparison per standard: previous against now, the lead's own agency o
   expect(text(huge)).toContain("That agency does not exist");
   const chooser = await bot.say(admin, "compare");
   expect(plain(chooser.text)).toContain("Choose an agency");
+  expect(plain(chooser.text)).not.toContain("No agency chosen");
+  // Compare pressed with nothing chosen: the card says what to do, not the same card again in silence.
+  const none = await bot.invoke(admin, "s11.compare", { agencyId: "" });
+  expect(plain(text(none))).toContain("No agency chosen: choose one from the list, then press Compare.");
 });
 
 test("bad input to carry forward: not an admin, a cycle that does not exist or was not carried, a made-up cycle to carry from", async () => {
