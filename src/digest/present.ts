@@ -163,7 +163,7 @@ export function digestView(r: DigestRecord, o: PresentOptions, level = 0): Diges
       const changed = x.changedSinceSubmission ? ` ${plural(x.changedSinceSubmission, "submitted return")} changed since, not yet signed off again.` : "";
       view.returnsText = text(`${parts.join(", ")}; ${deadlineText(x.daysToDeadline, x.deadline)}.${late}${changed}`);
       view.sectorRows = f.bySector.map(sectorRow);
-      view.partnershipRows = f.byPartnership.map((b) => ({ label: text(cut(b.partnership, L.partnership)), agencies: text(n(b.agencies)), submitted: text(n(b.submitted)), overdue: text(""), meets: text(pct(b.meetsMajorityNow)) }));
+      view.partnershipRows = f.byPartnership.map((b) => ({ label: text(cut(b.partnership, L.partnership)), agencies: text(n(b.agencies)), submitted: text(n(b.submitted)), meets: text(pct(b.meetsMajorityNow)) }));
     }
     if (has("standards") && f.standards.length) {
       view.showStandards = true;
