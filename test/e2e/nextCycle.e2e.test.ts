@@ -210,6 +210,19 @@ test("the digest reads 'against the previous cycle': the cycle carried from, per
   const shown = plain(String(digestView(record, { sections: ["returns", "standards", "attention", "training"], interactive: false }).previousCycleText));
   expect(shown).toContain("Against the previous cycle (Section 11 audit 2024-26)");
   expect(shown).toContain(`${s1} 0% → 100%`);
+  // A digest of the previous cycle posted before this one opened: "since the last digest" and the
+  // trend do not compare two cycles (a new cycle starts at 0 submitted, which is not a fall).
+  const deps = posting.composerDeps();
+  await deps.digests.createRecord("t2", "c2", "2026-10-05T10:00", { at: "2026-10-05T09:00:00.000Z", nowPct: 80, firstPct: 78, submitted: 40, overdueActions: 0, overdueAgencies: 0, cycleId: OLD }, "{}");
+  const next = await composeDigest(deps, { teamId: "t2", channelId: "c2", partnerships: ["Westmere"] }, "2026-11-02T10:00");
+  expect(next.sincePrevious).toBeUndefined();
+  expect(next.trend.map((t) => t.period)).toEqual(["2026-11-02T10:00"]);
+  expect(String(digestView(next, { sections: ["returns", "standards", "attention", "training"], interactive: false }).changeText)).toBe("");
+  // The same cycle's earlier digest still counts.
+  await deps.digests.createRecord("t2", "c2", "2026-10-19T10:00", { at: "2026-10-19T09:00:00.000Z", nowPct: 0, firstPct: 0, submitted: 0, overdueActions: 0, overdueAgencies: 0, cycleId: NEW }, "{}");
+  const again = await composeDigest(deps, { teamId: "t2", channelId: "c2", partnerships: ["Westmere"] }, "2026-11-02T10:00");
+  expect(again.sincePrevious?.period).toBe("2026-10-19T10:00");
+  expect(again.trend.map((t) => t.period)).toEqual(["2026-10-19T10:00", "2026-11-02T10:00"]);
 }, 60_000);
 
 test("carry forward left half done finishes by itself: its stored job carries on without anyone pressing", async () => {
