@@ -218,6 +218,11 @@ test("the digest reads 'against the previous cycle': the cycle carried from, per
   expect(next.sincePrevious).toBeUndefined();
   expect(next.trend.map((t) => t.period)).toEqual(["2026-11-02T10:00"]);
   expect(String(digestView(next, { sections: ["returns", "standards", "attention", "training"], interactive: false }).changeText)).toBe("");
+  // A table cell with no submissions yet hyphenates "submissions" instead of breaking it anywhere on a phone.
+  const unsubmitted = { ...next, figures: { ...next.figures!, bySector: next.figures!.bySector.map((x) => ({ ...x, meetsMajorityNow: { ...x.meetsMajorityNow, of: 0, count: 0, pct: 0 } })) } };
+  const rows = digestView(unsubmitted, { sections: ["returns", "standards", "attention", "training"], interactive: false }).sectorRows;
+  expect(rows.length).toBeGreaterThan(0);
+  for (const r of rows) expect(String(r.meets)).toBe("no sub\u00admis\u00adsions yet");
   // The same cycle's earlier digest still counts.
   await deps.digests.createRecord("t2", "c2", "2026-10-19T10:00", { at: "2026-10-19T09:00:00.000Z", nowPct: 0, firstPct: 0, submitted: 0, overdueActions: 0, overdueAgencies: 0, cycleId: NEW }, "{}");
   const again = await composeDigest(deps, { teamId: "t2", channelId: "c2", partnerships: ["Westmere"] }, "2026-11-02T10:00");
