@@ -47,7 +47,8 @@ export function compareStandards(index: TemplateIndex, previous: Map<string, str
 export class CycleComparison {
   constructor(private readonly d: CycleDeps) {}
 
-  async view(actor: Actor, input: z.infer<typeof compareInput>): Promise<ComparisonView> {
+  /** `pressed`: the card's Compare button (not the command), so an empty choice is said to be one. */
+  async view(actor: Actor, input: z.infer<typeof compareInput>, opts: { pressed?: boolean } = {}): Promise<ComparisonView> {
     const roles = await this.d.access.rolesOf(actor);
     const mine = [...roles.agencies.keys()];
     if (!roles.admin && !mine.length) throw new UserFacingError("You are not registered with an agency, so there is no return to compare. Ask your partnership's business manager to add you.", "denied");
@@ -57,7 +58,10 @@ export class CycleComparison {
     const agencyId = requested || (choices.length === 1 ? choices[0].value : "");
     const chooser = roles.admin || choices.length > 1 ? choices : [];
     const base = { agencyChoices: chooser, agencyId, rule: text(STANDARD_RULE_TEXT), actions: chooser.length ? [{ title: "Compare", verb: CYCLE_VERBS.compare, data: {}, style: "positive" as const }] : [] };
-    if (!agencyId) return { ...base, title: md`Compare with the previous cycle`, subtitle: md`Choose an agency, then Compare.`, facts: [], standards: [] };
+    if (!agencyId) {
+      const notice = opts.pressed ? { text: md`No agency chosen: choose one from the list, then press Compare.`, color: "attention" as const } : undefined;
+      return { ...base, title: md`Compare with the previous cycle`, subtitle: md`Choose an agency, then Compare.`, notice, facts: [], standards: [] };
+    }
     const agency = await this.d.agencies.get(agencyId);
     if (!agency) throw new UserFacingError(roles.admin ? "That agency does not exist (any more)." : NOT_YOURS, roles.admin ? "not_found" : "denied");
     const { current, previous } = await this.cyclesOf(agency, (input.cycleId ?? "").trim());

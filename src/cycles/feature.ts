@@ -40,7 +40,7 @@ export function cyclesFeature(d: CycleDeps, cycleAdmin: CycleAdmin) {
       { name: "compare", aliases: ["comparison"], run: async (ctx) => reply("comparison", await comparison.view(ctx.actor, {})) },
     ],
     verbs: [
-      verb({ verb: CYCLE_VERBS.compare, input: compareInput, run: async (ctx, i) => reply("comparison", await comparison.view(ctx.actor, i)) }),
+      verb({ verb: CYCLE_VERBS.compare, input: compareInput, run: async (ctx, i) => reply("comparison", await comparison.view(ctx.actor, i, { pressed: true })) }),
       verb({
         verb: CYCLE_VERBS.carryProgress,
         input: z.object({ cycleId: z.string().min(1).max(120) }),

@@ -46,6 +46,7 @@ export const recordSummaryOf = (r: DigestRecord): Omit<RecordSummary, "period"> 
   submitted: r.figures?.returns.submitted ?? 0,
   overdueActions: r.overdueActionsCount,
   overdueAgencies: r.figures?.returns.overdue ?? 0,
+  cycleId: r.figures?.cycleId ?? "",
 });
 
 /** Reads what a digest of these partnerships shows now (storage requests grow with agencies, not answers). */
@@ -56,13 +57,16 @@ export async function composeDigest(d: ComposerDeps, channel: { teamId: string; 
   const [current] = cycles;
   // The cycle this one carried its answers from is what "the previous cycle" means; else the one before.
   const previous = (current?.carriedFrom && cycles.find((c) => c.cycleId === current.carriedFrom)) || cycles[1];
-  const earlier = recent.filter((r) => r.period < period);
-  const sincePrevious = earlier[earlier.length - 1];
-  const sinceFrom = sincePrevious ? ukDate(new Date(sincePrevious.at || `${sincePrevious.period.slice(0, 10)}T12:00:00Z`)) : addDays(today, -30);
+  const before = recent.filter((r) => r.period < period);
+  const last = before[before.length - 1];
+  // Training counts from the last digest whatever its cycle; Section 11 changes and the trend only
+  // within one cycle (a new cycle starts at 0 submitted: not a fall). Digests stored without a cycle id are kept.
+  const earlier = before.filter((r) => !r.cycleId || r.cycleId === current?.cycleId);
+  const sinceFrom = last ? ukDate(new Date(last.at || `${last.period.slice(0, 10)}T12:00:00Z`)) : addDays(today, -30);
   const ytdFrom = yearStart(today);
   const provider = d.training();
   // One round trip for everything that only needs the cycles and the recent digests.
-  const [input, before, since, ytd] = await Promise.all([
+  const [input, beforeInput, since, ytd] = await Promise.all([
     current ? d.reporting.input(current, channel.partnerships, agencies) : Promise.resolve(undefined),
     previous ? d.reporting.input(previous, channel.partnerships, agencies) : Promise.resolve(undefined),
     provider.figures({ partnerships: channel.partnerships, from: sinceFrom, to: today }),
@@ -70,8 +74,8 @@ export async function composeDigest(d: ComposerDeps, channel: { teamId: string; 
   ]);
   const figures: DigestFigures | undefined = input ? digestFigures(input, channel.partnerships) : undefined;
   let previousCycle: DigestRecord["previousCycle"];
-  if (before && previous) {
-    const f = digestFigures(before);
+  if (beforeInput && previous) {
+    const f = digestFigures(beforeInput);
     previousCycle = { name: previous.name, firstPct: f.headline.first.pct, nowPct: f.headline.now.pct, standards: figures ? againstPrevious(f, figures) : undefined };
   }
   return recordFrom({ period, at: now.toISOString(), partnerships: channel.partnerships, figures, previousCycle, earlier, training: { sinceFrom, since, ytdFrom, ytd } });

@@ -14,7 +14,8 @@ import type { ChartSlice, DigestView, SectorRowView } from "./views";
 
 const n = (x: number) => x.toLocaleString("en-GB");
 const plural = (count: number, one: string, many = `${one}s`) => `${n(count)} ${count === 1 ? one : many}`;
-const pct = (s: Share) => (s.of ? `${s.pct}%` : "no submissions yet");
+// For table cells: soft hyphens let "submissions" break as "sub-missions" on a phone, not at any letter.
+const pct = (s: Share) => (s.of ? `${s.pct}%` : "no sub\u00admis\u00adsions yet");
 const signed = (d: number) => (d > 0 ? `+${d}` : String(d));
 const day = (period: string) => formatDate(period.slice(0, 10));
 /** Cut for display at a word boundary where there is one, so what is left reads as whole words. */
@@ -163,7 +164,7 @@ export function digestView(r: DigestRecord, o: PresentOptions, level = 0): Diges
       const changed = x.changedSinceSubmission ? ` ${plural(x.changedSinceSubmission, "submitted return")} changed since, not yet signed off again.` : "";
       view.returnsText = text(`${parts.join(", ")}; ${deadlineText(x.daysToDeadline, x.deadline)}.${late}${changed}`);
       view.sectorRows = f.bySector.map(sectorRow);
-      view.partnershipRows = f.byPartnership.map((b) => ({ label: text(cut(b.partnership, L.partnership)), agencies: text(n(b.agencies)), submitted: text(n(b.submitted)), overdue: text(""), meets: text(pct(b.meetsMajorityNow)) }));
+      view.partnershipRows = f.byPartnership.map((b) => ({ label: text(cut(b.partnership, L.partnership)), agencies: text(n(b.agencies)), submitted: text(n(b.submitted)), meets: text(pct(b.meetsMajorityNow)) }));
     }
     if (has("standards") && f.standards.length) {
       view.showStandards = true;

@@ -32,7 +32,8 @@ export interface DigestView {
   showReturns: boolean;
   returnsText: Shown;
   sectorRows: SectorRowView[];
-  partnershipRows: SectorRowView[];
+  /** No past-deadline column: that count is per sector only. */
+  partnershipRows: Array<Omit<SectorRowView, "overdue">>;
 
   showStandards: boolean;
   splitTitle: Shown;

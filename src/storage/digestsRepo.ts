@@ -58,6 +58,8 @@ export interface RecordSummary {
   submitted: number;
   overdueActions: number;
   overdueAgencies: number;
+  /** The cycle its figures were of ("" for a digest stored before this was kept, or with no cycle). */
+  cycleId?: string;
 }
 
 const CHUNK = 30_000;
@@ -140,8 +142,8 @@ export class DigestsRepo {
   async recentRecords(teamId: string, channelId: string, from: string): Promise<RecordSummary[]> {
     const out: RecordSummary[] = [];
     const filter = odata`PartitionKey eq ${key("d", teamId, channelId)} and RowKey ge ${from}`;
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ["RowKey", "at", "nowPct", "firstPct", "submitted", "overdueActions", "overdueAgencies"] } })) {
-      out.push({ period: e.rowKey!, at: String(e.at ?? ""), nowPct: Number(e.nowPct ?? 0), firstPct: Number(e.firstPct ?? 0), submitted: Number(e.submitted ?? 0), overdueActions: Number(e.overdueActions ?? 0), overdueAgencies: Number(e.overdueAgencies ?? 0) });
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ["RowKey", "at", "nowPct", "firstPct", "submitted", "overdueActions", "overdueAgencies", "cycleId"] } })) {
+      out.push({ period: e.rowKey!, at: String(e.at ?? ""), nowPct: Number(e.nowPct ?? 0), firstPct: Number(e.firstPct ?? 0), submitted: Number(e.submitted ?? 0), overdueActions: Number(e.overdueActions ?? 0), overdueAgencies: Number(e.overdueAgencies ?? 0), cycleId: String(e.cycleId ?? "") });
     }
     return out.sort((a, b) => a.period.localeCompare(b.period));
   }

@@ -1,7 +1,7 @@
 import { z } from "zod/v4";
 import { fitText } from "../cards/fit";
 import { md, NO_TEXT, text } from "../cards/text";
-import type { NoticeView } from "../cards/views";
+import type { FactView, NoticeView } from "../cards/views";
 import { UserFacingError } from "../errors";
 import type { Actor } from "../people/actor";
 import { toCsv } from "../export/csv";
@@ -59,7 +59,7 @@ export class TrainingReports {
       notice,
       sections: r.sections,
       quotes: r.quotes,
-      outstanding: r.outstanding.slice(0, OUTSTANDING_SHOWN).map((o) => text(fitText(o, 260).text)),
+      outstanding: r.outstanding.slice(0, OUTSTANDING_SHOWN).map(outstandingFact),
       moreOutstanding: r.outstanding.length > OUTSTANDING_SHOWN ? text(`…and ${r.outstanding.length - OUTSTANDING_SHOWN} more: download the outstanding list.`) : NO_TEXT,
       actions: [act("Downloads", TRAINING_VERBS.export, { ...scope, what: "menu", format: "csv" }), back],
     };
@@ -130,4 +130,10 @@ export class TrainingReports {
     }
     return { name: `${base}.csv`, description, contentType: "text/csv", content: toCsv(header, rows), rows: rows.length };
   }
+}
+
+/** "Name, Agency (day): end of session and follow-up" as a fact: who, against what they owe (the last ": " splits; a name may hold one). */
+function outstandingFact(line: string): FactView {
+  const at = line.lastIndexOf(": ");
+  return at < 0 ? { title: text(fitText(line, 200).text), value: NO_TEXT } : { title: text(fitText(line.slice(0, at), 200).text), value: text(line.slice(at + 2)) };
 }

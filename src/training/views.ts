@@ -114,7 +114,8 @@ export interface TrainingResultsView {
   notice?: NoticeView;
   sections: ResultsSectionView[];
   quotes: Shown[];
-  outstanding: Shown[];
+  /** Who (name, agency, session) against what they have not answered. */
+  outstanding: FactView[];
   moreOutstanding: Shown;
   actions: ActionView[];
 }

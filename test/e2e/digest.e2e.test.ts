@@ -215,6 +215,26 @@ describe("the digest posted on schedule", () => {
     text = cardText(card);
   });
 
+  it("its tables have no column left empty in every row (a blank column reads as 'none')", () => {
+    const tables: any[] = [];
+    const visit = (n: any) => {
+      if (Array.isArray(n)) n.forEach(visit);
+      else if (n && typeof n === "object") {
+        if (n.type === "Table") tables.push(n);
+        Object.values(n).forEach(visit);
+      }
+    };
+    visit(card);
+    expect(tables.length).toBeGreaterThanOrEqual(2);
+    const cell = (c: any) => String(c.items?.[0]?.text ?? "").trim();
+    for (const t of tables) {
+      const [header, ...rows] = t.rows;
+      expect(rows.length).toBeGreaterThan(0);
+      const empty = header.cells.map(cell).filter((_: string, i: number) => rows.every((r: any) => cell(r.cells[i]) === ""));
+      expect(empty).toEqual([]);
+    }
+  });
+
   it("shows every figure as computed independently from the seed data", () => {
     const e = expected(plan);
     expect(e.first.pct).toBe(77); // the seed partnership's headline

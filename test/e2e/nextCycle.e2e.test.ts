@@ -177,6 +177,10 @@ test("the comparison per standard: previous against now, the lead's own agency o
   expect(text(huge)).toContain("That agency does not exist");
   const chooser = await bot.say(admin, "compare");
   expect(plain(chooser.text)).toContain("Choose an agency");
+  expect(plain(chooser.text)).not.toContain("No agency chosen");
+  // Compare pressed with nothing chosen: the card says what to do, not the same card again in silence.
+  const none = await bot.invoke(admin, "s11.compare", { agencyId: "" });
+  expect(plain(text(none))).toContain("No agency chosen: choose one from the list, then press Compare.");
 });
 
 test("bad input to carry forward: not an admin, a cycle that does not exist or was not carried, a made-up cycle to carry from", async () => {
@@ -206,6 +210,24 @@ test("the digest reads 'against the previous cycle': the cycle carried from, per
   const shown = plain(String(digestView(record, { sections: ["returns", "standards", "attention", "training"], interactive: false }).previousCycleText));
   expect(shown).toContain("Against the previous cycle (Section 11 audit 2024-26)");
   expect(shown).toContain(`${s1} 0% → 100%`);
+  // A digest of the previous cycle posted before this one opened: "since the last digest" and the
+  // trend do not compare two cycles (a new cycle starts at 0 submitted, which is not a fall).
+  const deps = posting.composerDeps();
+  await deps.digests.createRecord("t2", "c2", "2026-10-05T10:00", { at: "2026-10-05T09:00:00.000Z", nowPct: 80, firstPct: 78, submitted: 40, overdueActions: 0, overdueAgencies: 0, cycleId: OLD }, "{}");
+  const next = await composeDigest(deps, { teamId: "t2", channelId: "c2", partnerships: ["Westmere"] }, "2026-11-02T10:00");
+  expect(next.sincePrevious).toBeUndefined();
+  expect(next.trend.map((t) => t.period)).toEqual(["2026-11-02T10:00"]);
+  expect(String(digestView(next, { sections: ["returns", "standards", "attention", "training"], interactive: false }).changeText)).toBe("");
+  // A table cell with no submissions yet hyphenates "submissions" instead of breaking it anywhere on a phone.
+  const unsubmitted = { ...next, figures: { ...next.figures!, bySector: next.figures!.bySector.map((x) => ({ ...x, meetsMajorityNow: { ...x.meetsMajorityNow, of: 0, count: 0, pct: 0 } })) } };
+  const rows = digestView(unsubmitted, { sections: ["returns", "standards", "attention", "training"], interactive: false }).sectorRows;
+  expect(rows.length).toBeGreaterThan(0);
+  for (const r of rows) expect(String(r.meets)).toBe("no sub\u00admis\u00adsions yet");
+  // The same cycle's earlier digest still counts.
+  await deps.digests.createRecord("t2", "c2", "2026-10-19T10:00", { at: "2026-10-19T09:00:00.000Z", nowPct: 0, firstPct: 0, submitted: 0, overdueActions: 0, overdueAgencies: 0, cycleId: NEW }, "{}");
+  const again = await composeDigest(deps, { teamId: "t2", channelId: "c2", partnerships: ["Westmere"] }, "2026-11-02T10:00");
+  expect(again.sincePrevious?.period).toBe("2026-10-19T10:00");
+  expect(again.trend.map((t) => t.period)).toEqual(["2026-10-19T10:00", "2026-11-02T10:00"]);
 }, 60_000);
 
 test("carry forward left half done finishes by itself: its stored job carries on without anyone pressing", async () => {

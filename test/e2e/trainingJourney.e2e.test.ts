@@ -267,6 +267,17 @@ test("the officer's results: response rate, averages and outcomes from 5 answers
   expect(text).toMatch(/Recognise the five categories of neglect: yes 100% · partly 0% · no 0%/);
   expect(text).toContain("“I will use the tool at every review of a child in need plan.”");
   expect(text).toContain(`${talked[4].name}, Southdown Community Health NHS Trust: end of session`);
+  // Who is outstanding reads as a list of people against what they owe, not a block of text.
+  const facts: Array<{ title: string; value: string }> = [];
+  const visit = (n: any) => {
+    if (Array.isArray(n)) n.forEach(visit);
+    else if (n && typeof n === "object") {
+      if (n.type === "FactSet") facts.push(...n.facts);
+      Object.values(n).forEach(visit);
+    }
+  };
+  visit(r.card);
+  expect(facts.map((f) => [plain(f.title), f.value])).toContainEqual([`${talked[4].name}, Southdown Community Health NHS Trust`, "end of session"]);
   expect(text).not.toContain(`${talked[2].name},`);
 });
 

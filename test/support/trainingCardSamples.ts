@@ -150,7 +150,7 @@ export function trainingRealisticViews(): TrainingSamples {
         { heading: md`Follow-up: impact on practice`, facts: [], note: md`Fewer than 5 answers (3): not shown.` },
       ],
       quotes: [t("“I will use the tool at every review of a child in need plan.”"), t("“I am now aware of the five categories of neglect.”")],
-      outstanding: [t("Marcus Reid, South Coast Police: end of session")],
+      outstanding: [{ title: t("Marcus Reid, South Coast Police"), value: t("end of session") }],
       moreOutstanding: NO_TEXT,
       actions: [act("Downloads", "training.export", { scope: "session", id: SESSION, what: "menu", format: "csv" }), nav("Back to the session", "training.session", { sessionId: SESSION })],
     },
@@ -213,7 +213,7 @@ export function trainingHostileViews({ hostile, th, hAct }: HostileKit): Trainin
       // Volumes, ratings, confidence, eight learning outcomes (their titles cut to 200 bytes), follow-up.
       sections: [7, 3, 4, 8, 2].map((n, i) => ({ heading: th(60), facts: Array.from({ length: n }, () => ({ title: th(i === 3 ? 200 : 50), value: th(90) })), note: th(150) })),
       quotes: Array.from({ length: 6 }, () => th(400)),
-      outstanding: Array.from({ length: 20 }, () => th(260)),
+      outstanding: Array.from({ length: 20 }, () => ({ title: th(200), value: th(60) })),
       moreOutstanding: th(100),
       actions: [hAct(), hAct()],
     },
