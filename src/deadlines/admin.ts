@@ -38,7 +38,7 @@ export class DeadlineAdmin {
     return found;
   }
 
-  async form(actor: Actor, cycleId: string, o: { notice?: NoticeView; problems?: string[]; typed?: { agencyId: string; deadline: string; reminderDays: string } } = {}): Promise<DeadlineFormView> {
+  async form(actor: Actor, cycleId: string, o: { notice?: NoticeView; problems?: string[]; field?: "deadline" | "reminderDays"; typed?: { agencyId: string; deadline: string; reminderDays: string } } = {}): Promise<DeadlineFormView> {
     const { cycle } = await this.cycleFor(actor, cycleId);
     // A cycle made outside the bot (demo data, a script) has no reminder job yet: plan it now.
     if (cycle.status === "open" && !(await this.d.scheduler.get(reminderJobId(cycleId)))) await this.reminders.replan(cycleId);
@@ -53,6 +53,9 @@ export class DeadlineAdmin {
       title: md`Deadline and reminders: ${cycle.name}`,
       notice: o.notice ?? (open ? undefined : { text: md`This cycle is closed: reopen it to change its deadline.`, color: "warning" }),
       problems: (o.problems ?? []).map(text),
+      // Repeated under the field, by the button pressed: the top of a long card may be off screen.
+      deadlineProblems: o.field === "deadline" ? (o.problems ?? []).map(text) : [],
+      reminderProblems: o.field === "reminderDays" ? (o.problems ?? []).map(text) : [],
       facts: [
         { title: text("Deadline"), value: text(`${formatDate(cycle.deadline)} (${daysLeftText(cycle.deadline, today)})`) },
         { title: text("Reminders"), value: text(`${daysText(cycle.reminderDays ?? [])} (at 09:00 UK time, to the leads of agencies that have not submitted)`) },
@@ -83,14 +86,14 @@ export class DeadlineAdmin {
   async extend(actor: Actor, input: z.infer<typeof extendInput>): Promise<DeadlineFormView> {
     const { cycle, etag } = await this.cycleFor(actor, input.cycleId);
     const typed = { agencyId: cleanLine(input.agencyId) || ALL_AGENCIES, deadline: cleanLine(input.deadline).slice(0, 10), reminderDays: cleanLine(input.reminderDays).slice(0, 200) };
-    if (cycle.status !== "open") return this.form(actor, cycle.cycleId, { problems: ["This cycle is closed: reopen it before extending its deadline."], typed });
+    if (cycle.status !== "open") return this.form(actor, cycle.cycleId, { problems: ["This cycle is closed: reopen it before extending its deadline."], field: "deadline", typed });
     const date = deadlineField(input.deadline, ukDate(this.d.now()));
-    if (date.problems.length) return this.form(actor, cycle.cycleId, { problems: date.problems, typed });
+    if (date.problems.length) return this.form(actor, cycle.cycleId, { problems: date.problems, field: "deadline", typed });
     const now = this.d.now().toISOString();
     if (typed.agencyId === ALL_AGENCIES) {
       // Extended to this date before (not the date the cycle opened with): finish what that press started.
       if (date.value === cycle.deadline && cycle.deadlineSetAt && cycle.deadlineSetAt !== cycle.createdAt) return this.finishExtension(actor, cycle, undefined, date.value);
-      if (date.value <= cycle.deadline) return this.form(actor, cycle.cycleId, { problems: [`The new deadline must be after the current one (${formatDate(cycle.deadline)}): an extension moves it later.`], typed });
+      if (date.value <= cycle.deadline) return this.form(actor, cycle.cycleId, { problems: [`The new deadline must be after the current one (${formatDate(cycle.deadline)}): an extension moves it later.`], field: "deadline", typed });
       const agencies = (await this.d.agencies.list()).filter((a) => covers(cycle, a));
       const headers = await this.d.returns.listHeaders(cycle.cycleId);
       const ids = [...new Set([...agencies.map((a) => a.agencyId), ...headers.map((h) => h.agencyId)])];
@@ -115,11 +118,11 @@ export class DeadlineAdmin {
     const agency = await this.d.agencies.get(typed.agencyId);
     const headers = agency ? undefined : await this.d.returns.listHeaders(cycle.cycleId);
     const name = agency?.name ?? headers?.find((h) => h.agencyId === typed.agencyId)?.agencyName;
-    if (!name || (agency && !covers(cycle, agency))) return this.form(actor, cycle.cycleId, { problems: ["That agency is not part of this cycle: choose one from the list."], typed: { ...typed, agencyId: ALL_AGENCIES } });
+    if (!name || (agency && !covers(cycle, agency))) return this.form(actor, cycle.cycleId, { problems: ["That agency is not part of this cycle: choose one from the list."], field: "deadline", typed: { ...typed, agencyId: ALL_AGENCIES } });
     const own = await this.d.overrides.get(cycle.cycleId, typed.agencyId);
     if (own && own.deadline === date.value) return this.finishExtension(actor, cycle, { agencyId: typed.agencyId, name }, date.value);
     const current = own && own.deadline > cycle.deadline ? own.deadline : cycle.deadline;
-    if (date.value <= current) return this.form(actor, cycle.cycleId, { problems: [`The new deadline for ${name.slice(0, 120)} must be after its current one (${formatDate(current)}): an extension moves it later.`], typed });
+    if (date.value <= current) return this.form(actor, cycle.cycleId, { problems: [`The new deadline for ${name.slice(0, 120)} must be after its current one (${formatDate(current)}): an extension moves it later.`], field: "deadline", typed });
     await inSteps(async (step) => {
       try {
         await step(() => this.d.overrides.set({ cycleId: cycle.cycleId, agencyId: typed.agencyId, deadline: date.value, setAt: now, setBy: actor.name }, own?.etag));
@@ -156,7 +159,7 @@ export class DeadlineAdmin {
     const { cycle, etag } = await this.cycleFor(actor, input.cycleId);
     const typed = { agencyId: cleanLine(input.agencyId) || ALL_AGENCIES, deadline: cleanLine(input.deadline).slice(0, 10), reminderDays: cleanLine(input.reminderDays).slice(0, 200) };
     const parsed = parseReminderDays(input.reminderDays);
-    if (parsed.problems.length) return this.form(actor, cycle.cycleId, { problems: parsed.problems, typed });
+    if (parsed.problems.length) return this.form(actor, cycle.cycleId, { problems: parsed.problems, field: "reminderDays", typed });
     try {
       await this.d.cycles.setDeadline(cycle.cycleId, etag, { reminderDays: parsed.days });
     } catch (e) {

@@ -7,6 +7,9 @@ export interface DeadlineFormView {
   title: Shown;
   notice?: NoticeView;
   problems: Shown[];
+  /** The same problems again under the field they are about. */
+  deadlineProblems: Shown[];
+  reminderProblems: Shown[];
   facts: FactView[];
   /** Agencies with a deadline of their own. */
   own: FactView[];

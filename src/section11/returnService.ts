@@ -618,6 +618,7 @@ export type { Opened as OpenedReturn };
 function carriedNotice(o: Pick<Opened, "loaded" | "index">, color: "warning" | "attention"): NoticeView | undefined {
   const ids = o.index.ordered.map((r) => r.indicator.id).filter((id) => o.loaded.answers.get(id)?.carriedFrom);
   if (!ids.length) return undefined;
-  const list = ids.length > 8 ? `${ids.slice(0, 8).join(", ")} and ${ids.length - 8} more` : ids.join(", ");
-  return { text: md`${ids.length} ${ids.length === 1 ? "answer was" : "answers were"} carried forward from the previous cycle and ${ids.length === 1 ? "is" : "are"} marked "carried forward, please confirm" (${list}). Open each, check it is still true, then Confirm or change it: the return cannot be sent for sign-off until every carried answer is confirmed.`, color };
+  // A few ids, not a wall: the review lists every one, each a tap away.
+  const list = ids.length > 5 ? `${ids.slice(0, 3).join(", ")} and ${ids.length - 3} more` : ids.join(", ");
+  return { text: md`${ids.length} ${ids.length === 1 ? "answer was" : "answers were"} carried forward from the previous cycle (${list}): confirm or change each. The return cannot be sent for sign-off until every carried answer is confirmed.`, color };
 }

@@ -12,7 +12,7 @@ import { requireTrainer } from "./officers";
 import { reachOf, rowsByDelegate, type ReachKind } from "./reach";
 import type { EvaluationRounds } from "./rounds";
 import { answeredAt, EVALUATION_KINDS, SESSION_MODE_LABELS, SESSION_MODES, sessionEnd, sentAt, type Course, type Delegate, type EvaluationKind, type Session, type SessionMode } from "./types";
-import { formatSessionDay, formatSessionTime, londonToUtc } from "./ukTime";
+import { formatSessionDay, formatSessionTime, londonToUtc, sessionLength, utcToLondon } from "./ukTime";
 import { act, asText, nav, newFormId, percent, plural } from "./ui";
 import { batchId, TRAINING_VERBS } from "./verbs";
 import type { AttendanceView, SessionFormView, SessionView } from "./views";
@@ -144,7 +144,7 @@ export class SessionPages {
     return {
       title: text(`${course.title}: ${formatSessionDay(session.startsAt)}`),
       facts: [
-        { title: text("When"), value: text(`${formatSessionTime(session.startsAt)}, ${session.durationMinutes} minutes`) },
+        { title: text("When"), value: text(whenText(session.startsAt, session.durationMinutes)) },
         { title: text(SESSION_MODE_LABELS[session.mode]), value: text(session.venue || "venue to be confirmed") },
         ...(session.trainer ? [{ title: text("Trainer"), value: text(session.trainer) }] : []),
         { title: text("State"), value: text(closed ? `Closed ${session.closedAt ? formatSessionTime(session.closedAt) : ""}` : "Open") },
@@ -232,4 +232,11 @@ export class SessionPages {
     for (const kind of EVALUATION_KINDS) if (sentAt(session, kind)) await this.rounds.send(input.sessionId, kind);
     return this.attendance(actor, input.sessionId, { text: changed ? md`Attendance saved (${plural(changed, "change")}).` : md`Nothing changed.`, color: "good" });
   }
+}
+
+/** "Tue, 9 Jun 2026, 13:30 to 19:30 (6 hours)": start, end and length in UK time. */
+function whenText(startsAt: string, minutes: number): string {
+  const start = Date.parse(startsAt);
+  if (Number.isNaN(start)) return sessionLength(minutes);
+  return `${formatSessionTime(startsAt)} to ${utcToLondon(new Date(start + minutes * 60_000).toISOString()).time} (${sessionLength(minutes)})`;
 }

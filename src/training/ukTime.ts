@@ -40,3 +40,12 @@ const DAY = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", y
 export const formatSessionTime = (iso: string) => (Number.isNaN(Date.parse(iso)) ? "" : WHEN.format(new Date(iso)));
 /** "3 Mar 2027" in UK time. */
 export const formatSessionDay = (iso: string) => (Number.isNaN(Date.parse(iso)) ? "" : DAY.format(new Date(iso)));
+
+/** A session's length as a person says it: "45 minutes", "1 hour", "2 hours 30 minutes". */
+export function sessionLength(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  const hours = h ? `${h} hour${h === 1 ? "" : "s"}` : "";
+  const mins = m ? `${m} minute${m === 1 ? "" : "s"}` : "";
+  return [hours, mins].filter(Boolean).join(" ") || "0 minutes";
+}

@@ -198,6 +198,9 @@ test("reminder days are the admin's to set per cycle, and bad values are refused
   const bad = await bot.invoke(admin, "admin.deadline.reminders", { cycleId, reminderDays: "14, 7, <b>1</b>" });
   expect(text(bad)).toContain("whole numbers of days");
   expect(inputValue(bad.card, "reminderDays")).toBe("14, 7, <b>1</b>");
+  // Said again just under the field, by the button that was pressed (the top of a long card may be off screen).
+  const after = JSON.stringify(bad.card).split('"id":"reminderDays"')[1];
+  expect(after.split('"verb":"admin.deadline.reminders"')[0]).toContain("whole numbers of days");
   const tooMany = await bot.invoke(admin, "admin.deadline.reminders", { cycleId, reminderDays: "30,21,14,10,7,3,1" });
   expect(text(tooMany)).toContain("At most 6 reminders");
   const ok = await bot.invoke(admin, "admin.deadline.reminders", { cycleId, reminderDays: "10, 3" });
@@ -217,6 +220,13 @@ test("bad input to every deadline verb: another partnership's agency, an unknown
   expect(text(huge)).toMatch(/not a real date/);
   const earlier = await bot.invoke(admin, "admin.deadline.extend", { cycleId, agencyId: "plover", deadline: "2027-04-10" });
   expect(text(earlier)).toContain("must be after its current one (15 Apr 2027)");
+  const body: any[] = earlier.card.body;
+  const at = (f: (el: any) => boolean, from = 0) => body.findIndex((el, i) => i >= from && f(el));
+  const dateAt = at((el) => el.id === "deadline");
+  const problemAt = at((el) => el.type === "Container" && plain(textOf(el)).includes("must be after its current one (15 Apr 2027)"), dateAt);
+  const buttonAt = at((el) => JSON.stringify(el).includes('"verb":"admin.deadline.extend"'), dateAt);
+  expect(dateAt).toBeGreaterThan(-1);
+  expect([dateAt < problemAt, problemAt < buttonAt]).toEqual([true, true]);
   const badDays = await bot.invoke(admin, "admin.deadline.demo", { cycleId, days: "<b>7</b>" });
   expect(badDays.status).toBe(200);
   expect(text(badDays)).not.toMatch(/new messages? queued/);

@@ -98,6 +98,9 @@ test("a carried answer is marked on the lead's card until confirmed; sign-off is
   const returnId = returnPartition(NEW, "plover");
   const overview = await bot.say(lee, "audit");
   expect(plain(overview.text)).toContain(`${all.length} answers were carried forward from the previous cycle`);
+  // Short enough to read at a glance on a phone: what, which, what to do, why.
+  const notice = plain(overview.text).split("\n").find((l) => l.includes("answers were carried forward"))!;
+  expect(notice.length).toBeLessThan(220);
   expect(actionOf(overview.card, "s11.step", (a) => a.title === "Confirm the carried-forward answers").data).toEqual({ returnId, indicatorId: "1.1" });
   const compareButton = actionOf(overview.card, "s11.compare");
   expect(compareButton.data).toEqual({ agencyId: "plover", cycleId: NEW });

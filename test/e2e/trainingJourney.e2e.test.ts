@@ -327,6 +327,8 @@ test("a session closes by itself once it has ended, and the follow-up goes out b
   expect(mailsTo(graph, absent.email)).toHaveLength(0);
   const view = await bot.invoke(officer, "training.session", { sessionId: later.sessionId });
   expect(plain(textOf(view.card))).toMatch(/State: Closed/);
+  // Its length reads as a person says it: "1 hour", with the time it ends.
+  expect(plain(textOf(view.card))).toMatch(/When: [^\n]*\d\d:\d\d to \d\d:\d\d \(1 hour\)/);
 
   // Eight weeks after the first session closed, its follow-up goes to everyone who attended.
   offset += 8 * 7 * 86_400_000;

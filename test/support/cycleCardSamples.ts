@@ -28,6 +28,8 @@ export function cycleRealisticViews(): CycleSamples {
       title: t("Deadline and reminders: Section 11 audit 2026-28"),
       notice: { text: t("The deadline of Section 11 audit 2026-28 is now 30 Apr 2027 for every agency."), color: "good" },
       problems: [],
+      deadlineProblems: [],
+      reminderProblems: [],
       facts: [
         { title: t("Deadline"), value: t("30 Apr 2027 (149 days left)") },
         { title: t("Reminders"), value: t("D-14, D-7, D-1 (at 09:00 UK time, to the leads of agencies that have not submitted)") },
@@ -81,6 +83,8 @@ export function cycleHostileViews(h: { hostile: (n: number, multiline?: boolean)
       title: th(200),
       notice: { text: th(400, true), color: "attention" },
       problems: [th(300), th(300)],
+      deadlineProblems: [th(300), th(300)],
+      reminderProblems: [th(300)],
       facts: Array.from({ length: 4 }, () => ({ title: th(40), value: th(200) })),
       own: Array.from({ length: 30 }, () => ({ title: th(120), value: th(60) })),
       agencyChoices: [{ title: "Every agency in the cycle", value: "*" }, ...Array.from({ length: 60 }, (_, i) => ({ title: hostile(120), value: `a${i}-\${expression}` }))],
