@@ -27,7 +27,10 @@ export function deadlinesFeature(d: DeadlineDeps, appLink: string) {
           await requireAdmin(d, ctx.actor);
           const open = await d.cycles.listOpen();
           if (!open.length) return messageReply("No open cycle", "Open a cycle first: its deadline and reminders are set there.", "warning", { actions: [{ title: "Open a cycle", verb: ADMIN_VERBS.cycleForm, data: {} }] });
-          return messageReply(md`Deadlines and reminders`, md`Choose a cycle:`, "default", { actions: open.map((c) => ({ title: `Deadline and reminders of ${c.name}`.slice(0, 150), verb: DEADLINE_VERBS.form, data: { cycleId: c.cycleId } })) });
+          // One open cycle (the usual case): nothing to choose. Otherwise the buttons are the names
+          // alone, since the heading says what they open and longer titles are cut off in Teams.
+          if (open.length === 1) return reply("deadlineForm", await admin.form(ctx.actor, open[0].cycleId));
+          return messageReply(md`Deadline and reminders: choose a cycle`, md`Open cycles:`, "default", { actions: open.map((c) => ({ title: c.name.slice(0, 150), verb: DEADLINE_VERBS.form, data: { cycleId: c.cycleId } })) });
         },
       },
     ],

@@ -329,9 +329,20 @@ test("a cycle made outside the bot gets its reminders planned when the admin fir
   expect(await s.delivery.scheduler.get(reminderJobId("scripted"))).toMatchObject({ dueAt: "2027-06-16T08:00:00.000Z" });
 });
 
-test("typing deadlines lists the open cycles for an admin, and refuses anyone else; help lists it", async () => {
+test("typing deadlines lists the open cycles by name for an admin (straight to the card when one is open), and refuses anyone else; help lists it", async () => {
+  // Two open cycles (this one and "Scripted cycle"): a chooser whose buttons are the names alone,
+  // short enough not to be cut off (the heading says what they open).
   const listed = await bot.say(admin, "deadlines");
-  expect(actionOf(listed.card, "admin.deadline.form", (a) => a.data.cycleId === cycleId).title).toBe("Deadline and reminders of Section 11 audit 2027");
+  expect(actionOf(listed.card, "admin.deadline.form", (a) => a.data.cycleId === cycleId).title).toBe("Section 11 audit 2027");
+  expect(actionOf(listed.card, "admin.deadline.form", (a) => a.data.cycleId === "scripted").title).toBe("Scripted cycle");
+  // One open cycle: its deadline card straight away, no chooser.
+  const scripted = (await bot.app.services.repos.cycles.getWithEtag("scripted"))!;
+  await bot.app.services.repos.cycles.setStatus("scripted", scripted.etag, { status: "closed", closedAt: clock().toISOString(), closedBy: "script" });
+  const direct = await bot.say(admin, "deadlines");
+  expect(text(direct)).toContain("Deadline and reminders: Section 11 audit 2027");
+  expect(actionsOf(direct.card).filter((a) => a.verb === "admin.deadline.form" && a.title === "Section 11 audit 2027")).toEqual([]);
+  expect(text(direct)).not.toContain("choose a cycle");
+  expect(text(listed)).toContain("choose a cycle");
   expect(plain((await bot.say(lee, "deadlines")).text)).toContain("Only the partnership's admins");
   const help = (await bot.say(lee, "help")).card;
   const commands = actionsOf(help).map((a) => a.data.command);
