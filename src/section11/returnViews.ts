@@ -170,7 +170,7 @@ export function overviewView(ctx: ViewContext, opts: { notice?: NoticeView; canE
   if (opts.canEdit && firstMissing) actions.push(act("Continue", S11_VERBS.step, { returnId, indicatorId: firstMissing.indicator.id }, "positive"));
   // Carried-forward answers count as answered but must be confirmed before sign-off: a way straight to the first.
   const firstCarried = index.ordered.find((r) => loaded.answers.get(r.indicator.id)?.carriedFrom);
-  if (opts.canEdit && firstCarried) actions.push(act("Confirm the carried-forward answers", S11_VERBS.step, { returnId, indicatorId: firstCarried.indicator.id }, firstMissing ? "default" : "positive"));
+  if (opts.canEdit && firstCarried) actions.push(act("Confirm carried answers", S11_VERBS.step, { returnId, indicatorId: firstCarried.indicator.id }, firstMissing ? "default" : "positive"));
   actions.push(act("Review the whole return", S11_VERBS.review, { returnId }, firstMissing || firstCarried ? "default" : "positive"));
   if (loaded.header.carriedFrom) actions.push(act("Compare with the previous cycle", S11_VERBS.compare, { agencyId: loaded.header.agencyId, cycleId: loaded.header.cycleId }));
   const sentBack = status === "sent_back" && loaded.header.sentBackComment ? { text: md`${loaded.header.sentBackBy ?? ""} sent this back: "${loaded.header.sentBackComment}"`, color: "attention" as const } : undefined;

@@ -101,7 +101,7 @@ test("a carried answer is marked on the lead's card until confirmed; sign-off is
   // Short enough to read at a glance on a phone: what, which, what to do, why.
   const notice = plain(overview.text).split("\n").find((l) => l.includes("answers were carried forward"))!;
   expect(notice.length).toBeLessThan(220);
-  expect(actionOf(overview.card, "s11.step", (a) => a.title === "Confirm the carried-forward answers").data).toEqual({ returnId, indicatorId: "1.1" });
+  expect(actionOf(overview.card, "s11.step", (a) => a.title === "Confirm carried answers").data).toEqual({ returnId, indicatorId: "1.1" });
   const compareButton = actionOf(overview.card, "s11.compare");
   expect(compareButton.data).toEqual({ agencyId: "plover", cycleId: NEW });
   expect(text(await bot.invoke(lee, compareButton.verb, compareButton.data))).toContain("Plover Academy Trust: Section 11 audit 2026-28 against Section 11 audit 2024-26");
