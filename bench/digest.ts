@@ -283,7 +283,7 @@ async function main() {
       const reporting = new ReportingService({ summaries: new ReturnSummariesRepo(store), returns: s.repos.returns, agencies: s.repos.agencies, cycles: s.repos.cycles, catalog: s.catalog, now: () => new Date() });
       const digests = new DigestsRepo(store);
       const channel = { teamId: "19:bench-team", channelId: "19:bench-channel@thread.tacv2", partnerships: ["Benchshire"] };
-      const reg: Registration = { ...channel, tenantId: "t", channelName: "", frequency: "weekly", weekday: 1, monthDay: 1, time: "09:00", sections: ["returns", "standards", "attention", "training"], paused: false, registeredBy: { tenantId: "t", aadObjectId: "a" }, registeredByName: "", createdAt: "", updatedAt: "" };
+      const reg: Registration = { ...channel, tenantId: "t", teamName: "", channelName: "", frequency: "weekly", weekday: 1, monthDay: 1, time: "09:00", sections: ["returns", "standards", "attention", "training"], paused: false, registeredBy: { tenantId: "t", aadObjectId: "a" }, registeredByName: "", createdAt: "", updatedAt: "" };
       await digests.putRegistration(reg);
       const deps = { reporting, agencies: s.repos.agencies, digests, training: () => training.provider, now: () => new Date() };
       const service = new DigestService({ digests, reporting, agencies: s.repos.agencies, cycles: s.repos.cycles, returns: s.repos.returns, access: s.access, delivery: s.delivery, now: () => new Date(), log: s.log });

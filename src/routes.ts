@@ -40,7 +40,7 @@ export interface RouteContext {
    */
   channelMembers?: () => Promise<Set<string>>;
   /** Channel turns only: how this channel is reached later (its Bot Connector URL can change). */
-  channelAddress?: { serviceUrl: string; botId: string; tenantId: string };
+  channelAddress?: { serviceUrl: string; botId: string; tenantId: string; teamName?: string; channelName?: string };
   /** Outside personal chat: the members of this group chat, meeting chat or team (every page of Teams' roster). */
   roster?: () => Promise<RosterMember[]>;
 }

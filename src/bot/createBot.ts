@@ -10,7 +10,7 @@ import { isHandled, type Handled, type RouteContext, type RouteResult } from "..
 import { actorFromActivity } from "./identity";
 import { failureReply } from "./failures";
 import { rememberPerson } from "./linking";
-import { personalChatLink, placeOf } from "./place";
+import { channelNamesOf, personalChatLink, placeOf } from "./place";
 import { allowedIn, personalOnly, RouteTable, runCommand, runVerb } from "./routing";
 import { appendNotice, cardActivity, renderReply } from "./render";
 import type { EdgeState } from "./edgeState";
@@ -52,7 +52,7 @@ export function createBot(s: BotServices, edge: EdgeState) {
     if (place.scope === "personal") return { actor, place };
     const roster = () => readRoster(turn);
     if (place.scope !== "channel") return { actor, place, roster };
-    return { actor, place, roster, channelMembers: () => channelMembers(turn, place.channelId, actor.principal.tenantId), channelAddress: { serviceUrl: turn.activity.serviceUrl, botId: turn.activity.recipient.id, tenantId: actor.principal.tenantId } };
+    return { actor, place, roster, channelMembers: () => channelMembers(turn, place.channelId, actor.principal.tenantId), channelAddress: { serviceUrl: turn.activity.serviceUrl, botId: turn.activity.recipient.id, tenantId: actor.principal.tenantId, ...channelNamesOf(turn.activity) } };
   };
   const chatLink = (turn: TurnContext) => personalChatLink(c.MicrosoftAppId || turn.activity.recipient.id);
   const render = (r: Reply) => renderReply(r, s.log);

@@ -10,6 +10,7 @@ import type { DigestsRepo, Registration } from "../storage/digestsRepo";
 import type { ReturnsRepo } from "../storage/returnsRepo";
 import type { ReportingService } from "../reporting/summaries";
 import type { DigestInput } from "../reporting/types";
+import { namesFromTurn } from "./channelNames";
 
 export interface DigestDeps {
   digests: DigestsRepo;
@@ -55,7 +56,7 @@ export class ChannelAccess {
       const found = await this.d.digests.getRegistration(teamId, channelId);
       if (!found) throw new UserFacingError("This channel is not registered for digests. A partnership admin can register it: type digest settings here.", "not_found");
       await this.refreshAddress(ctx, found.reg);
-      return { ...found, data: {} };
+      return { ...(await this.refreshNames(ctx, found)), data: {} };
     }
     if (ctx.place.scope !== "personal") throw new UserFacingError("Digests work in a channel, or for admins in personal chat.", "invalid");
     await this.requireAdmin(ctx.actor);
@@ -76,6 +77,19 @@ export class ChannelAccess {
     const stored = await this.d.delivery.conversations.channel(reg);
     if (stored && stored.serviceUrl === a.serviceUrl && stored.botId === a.botId) return;
     await this.d.delivery.conversations.saveChannel(reg, { serviceUrl: a.serviceUrl, conversationId: reg.channelId, teamId: reg.teamId, tenantId: a.tenantId, botId: a.botId });
+  }
+
+  /**
+   * Teams renames teams and channels; the names stamped on the channel's own traffic keep the
+   * stored ones current. Best effort: a registration changed meanwhile keeps its names until the
+   * next activity (the write is conditional on the ETag read).
+   */
+  async refreshNames(ctx: RouteContext, found: { reg: Registration; etag: string }): Promise<{ reg: Registration; etag: string }> {
+    const names = namesFromTurn(ctx, found.reg);
+    if (names.teamName === found.reg.teamName && names.channelName === found.reg.channelName) return found;
+    const reg = { ...found.reg, ...names };
+    if (!(await this.d.digests.putRegistration(reg, found.etag))) return found;
+    return (await this.d.digests.getRegistration(reg.teamId, reg.channelId)) ?? found;
   }
 
   async currentInput(reg: Registration): Promise<DigestInput> {

@@ -64,8 +64,9 @@ export class Posting {
       return { message: md`This channel is not registered for Section 11 digests. A partnership admin can register it by typing **digest settings** here.` };
     }
     await this.access.refreshAddress(ctx, found.reg);
-    const r = await this.record(found.reg, this.nowPeriod());
-    return { digest: this.view(r, found.reg, {}) };
+    const { reg } = await this.access.refreshNames(ctx, found);
+    const r = await this.record(reg, this.nowPeriod());
+    return { digest: this.view(r, reg, {}) };
   }
 
   /** Admin, personal chat: post a digest to a registered channel now, through the outbox. */

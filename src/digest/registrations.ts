@@ -8,6 +8,7 @@ import { SECTIONS, type Registration } from "../storage/digestsRepo";
 import { formatWhen } from "../time";
 import type { ChannelAccess, DigestDeps, Target } from "./channelAccess";
 import type { settingsInput } from "./inputs";
+import { channelLabel, namesFromTurn } from "./channelNames";
 import { CHOICES } from "./present";
 import { describeSchedule, nextSlot, WEEKDAY_NAMES } from "./schedule";
 import { DIGEST_JOB, DIGEST_VERBS, digestJobId } from "./verbs";
@@ -39,8 +40,9 @@ export class Registrations {
     const partnershipChoices = await this.partnershipChoices();
     const r = existing?.reg;
     const d = existing?.data ?? {};
+    const label = r && channelLabel(r, ctx.actor.principal.tenantId);
     return {
-      title: r ? md`Digest settings for this channel` : md`Register this channel for Section 11 digests`,
+      title: r ? (label ? md`Digest settings for ${label}` : md`Digest settings for this channel`) : md`Register this channel for Section 11 digests`,
       intro: r
         ? text(`Digests go out ${describeSchedule(r)} (UK time)${r.paused ? ", paused now" : ""}. Registered by ${r.registeredByName || "an admin"}.`)
         : md`The digest shows agencies' figures only, never evidence or people's names. Choose which partnerships, how often and which sections.`,
@@ -93,11 +95,12 @@ export class Registrations {
       ({ teamId, channelId } = existing.reg);
     }
     const now = this.d.now().toISOString();
+    const tenantId = existing?.reg.tenantId ?? ctx.channelAddress!.tenantId;
     const reg: Registration = {
       teamId,
       channelId,
-      tenantId: existing?.reg.tenantId ?? ctx.channelAddress!.tenantId,
-      channelName: existing?.reg.channelName ?? "",
+      tenantId,
+      ...namesFromTurn(ctx, { tenantId, teamName: existing?.reg.teamName ?? "", channelName: existing?.reg.channelName ?? "" }),
       partnerships,
       frequency: i.frequency as "weekly" | "monthly",
       weekday: i.frequency === "weekly" ? weekday : (existing?.reg.weekday ?? 1),
@@ -158,7 +161,7 @@ export class Registrations {
         const data = { teamId: r.teamId, channelId: r.channelId };
         const job = jobs[i];
         return {
-          name: text(r.channelName || `Channel registered ${formatWhen(r.createdAt)}`),
+          name: text(channelLabel(r, actor.principal.tenantId) ?? `Channel registered ${formatWhen(r.createdAt)}`),
           detail: text(`${r.partnerships.join(", ")} · ${describeSchedule(r)} (UK) · sections: ${r.sections.join(", ")} · registered by ${r.registeredByName || "an admin"}`),
           status: text(r.paused ? "Paused" : job ? `Next digest ${formatWhen(job.dueAt)}${job.state === "failed" ? " (the last run failed)" : ""}` : "Not scheduled"),
           color: r.paused ? ("warning" as const) : job?.state === "failed" ? ("attention" as const) : ("good" as const),

@@ -20,6 +20,8 @@ export const registrationSchema = z.object({
   teamId: z.string(),
   channelId: z.string(),
   tenantId: z.string(),
+  /** As Teams last named them on the channel's own activity, by someone of the channel's tenant ("" until known). */
+  teamName: z.string().catch(""),
   channelName: z.string().catch(""),
   partnerships: z.array(z.string()),
   frequency: z.enum(["weekly", "monthly"]).catch("weekly"),
