@@ -330,8 +330,10 @@ test("a cycle made outside the bot gets its reminders planned when the admin fir
 });
 
 test("typing deadlines lists the open cycles by name for an admin (straight to the card when one is open), and refuses anyone else; help lists it", async () => {
-  // Two open cycles (this one and "Scripted cycle"): a chooser whose buttons are the names alone,
-  // short enough not to be cut off (the heading says what they open).
+  // Two open cycles (this one and "Scripted cycle", made by the test before, or here when run alone):
+  // a chooser whose buttons are the names alone, short enough not to be cut off (the heading says what they open).
+  const s = bot.app.services;
+  if (!(await s.repos.cycles.get("scripted"))) await s.repos.cycles.create({ cycleId: "scripted", name: "Scripted cycle", deadline: "2027-06-30", templateId: "s11-default", templateVersion: (await s.repos.cycles.get(cycleId))!.templateVersion, partnerships: ["Eastshire"], status: "open", createdAt: clock().toISOString(), createdBy: "script" });
   const listed = await bot.say(admin, "deadlines");
   expect(actionOf(listed.card, "admin.deadline.form", (a) => a.data.cycleId === cycleId).title).toBe("Section 11 audit 2027");
   expect(actionOf(listed.card, "admin.deadline.form", (a) => a.data.cycleId === "scripted").title).toBe("Scripted cycle");
