@@ -781,6 +781,7 @@ function expectedButtons(name: CardName, v: Record<string, unknown>): ActionView
   if (name === "cycleList") return [...(v.cycles as Array<{ actions: ActionView[] }>).flatMap((c) => c.actions), ...own];
   if (name === "agencyPeople") return [...(v.people as Array<{ actions: ActionView[] }>).flatMap((p) => p.actions), ...own];
   if (name === "status") return [...own, ...(v.pager as ActionView[])];
+  if (name === "panelForm") return [...(v.suggestActions as ActionView[]), ...own];
   if (name === "actionList") return [...(v.filterActions as ActionView[]), ...(v.pager as ActionView[]), ...own];
   if (name === "digestChannels") return [...(v.channels as Array<{ actions: ActionView[] }>).flatMap((c) => c.actions), ...own];
   return own;
