@@ -68,8 +68,8 @@ export interface ActionServiceDeps {
 
 /**
  * Actions: what a lead must do, by when (docs/actions.md). The lead lists and closes their
- * agency's actions (closing asks what was done); the admin sees every open action by agency and
- * standard and exports them; a morning sweep sends each open action's reminders, once each.
+ * agency's actions (closing asks what was done); the admin sees every open action, overdue first,
+ * filtered by agency and standard a page at a time, and exports them all; a morning sweep sends each open action's reminders, once each.
  * Every press re-reads the return's access rows (tenant + object id) in the same query as the
  * actions; nothing in a card is trusted beyond being a pointer.
  */

@@ -13,8 +13,8 @@ import { NO_ACCESS } from "../../src/errors";
  * Actions end to end through /api/messages on a controllable clock: the lead's action from the
  * self-assessment gets one reminder before its due date and one on the day (never twice, however
  * often or wherever the sweep runs), closing it asks what was done and keeps it, a closed action
- * is not chased and leaves the digest's overdue list; the admin lists every open action by agency
- * and standard and gets the export privately. Bad input: another agency's return, ids that are not
+ * is not chased and leaves the digest's overdue list; the admin lists every open action (overdue
+ * first, filtered by agency and standard, paged with the filters kept) and gets the export privately. Bad input: another agency's return, ids that are not
  * ids, oversized and markdown text.
  */
 const admin = newTeamsUser({ name: "Bea Admin", email: "bea@partnership.example" });
