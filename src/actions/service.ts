@@ -1,7 +1,8 @@
 import { Cron } from "croner";
 import { z } from "zod/v4";
 import { md, NO_TEXT, text, type Shown } from "../cards/text";
-import { messageReply, type Reply } from "../cards/reply";
+import { messageReply, reply, type Reply } from "../cards/reply";
+import { fitText } from "../cards/fit";
 import type { ActionView, FactView, NoticeView } from "../cards/views";
 import { NO_ACCESS, UserFacingError } from "../errors";
 import { toCsv } from "../export/csv";
@@ -31,13 +32,23 @@ export const actionRef = z.object({ returnId: returnRef, actionId: z.string().ma
 const evidenceField = z.unknown().transform((v) => (typeof v === "string" ? v : "")).optional();
 export const closeInput = actionRef.extend({ evidence: evidenceField });
 export const cycleRef = z.object({ cycleId: z.string().max(120).optional().catch(undefined) });
+/** The admin's list: the cycle, the filters (checked against the cycle's own list) and the page. */
+export const listInput = cycleRef.extend({
+  agency: z.string().max(120).optional().catch(undefined),
+  standard: z.string().max(4).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
+});
 const reminderParams = z.object({ returnId: z.string(), actionId: z.string(), due: z.string(), point: z.enum(["before", "due"]) });
 
 /** Reminders are looked for each morning at this time, UK time (and once when an instance starts for the first time). */
 const SWEEP_PATTERN = "0 0 8 * * *";
 const SWEEP_JOB_ID = "actions.sweep";
-/** The admin's card lists this many actions; the export has them all. */
+/** The admin's card lists this many actions a page; the export has them all. */
 const LIST_LIMIT = 40;
+/** The admin's list shows this many a page (with every agency and standard to choose from, it stays under Teams' card size with the longest texts). */
+const PAGE_SIZE = 20;
+/** The filters' "every agency" / "every standard" choice (a card drops a choice whose value is empty). */
+const ALL = "*";
 
 const clean = (s: string) => s.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "").trim();
 
@@ -57,8 +68,8 @@ export interface ActionServiceDeps {
 
 /**
  * Actions: what a lead must do, by when (docs/actions.md). The lead lists and closes their
- * agency's actions (closing asks what was done); the admin sees every open action by agency and
- * standard and exports them; a morning sweep sends each open action's reminders, once each.
+ * agency's actions (closing asks what was done); the admin sees every open action, overdue first,
+ * filtered by agency and standard a page at a time, and exports them all; a morning sweep sends each open action's reminders, once each.
  * Every press re-reads the return's access rows (tenant + object id) in the same query as the
  * actions; nothing in a card is trusted beyond being a pointer.
  */
@@ -88,10 +99,10 @@ export class ActionService {
     return { r, items: actionsOfReturn(r, index, this.today()), lead: roles.includes("lead"), index };
   }
 
-  private line(a: ActionItem): FactView {
+  private line(a: ActionItem, maxBytes = 4000, ownerBytes = 200): FactView {
     const where = a.standardIndex >= 0 ? `Standard ${a.standardIndex + 1}, indicator ${a.indicatorId}` : `Indicator ${a.indicatorId}`;
     const due = a.status === "done" ? `done ${formatDay(a.closedAt)}` : `due ${formatDate(a.due)}${a.status === "overdue" ? ` (overdue by ${daysBetween(a.due, this.today())} days)` : ""}`;
-    return { title: text(`${where}${a.source === "panel" ? " (panel)" : ""}`), value: md`${ACTION_STATUS_LABELS[a.status]}, ${due}: ${a.text || "(no text)"}${a.owner ? ` (lead: ${a.owner})` : ""}` };
+    return { title: text(`${where}${a.source === "panel" ? " (panel)" : ""}`), value: md`${ACTION_STATUS_LABELS[a.status]}, ${due}: ${fitText(a.text || "(no text)", maxBytes).text}${a.owner ? ` (lead: ${fitText(a.owner, ownerBytes).text})` : ""}` };
   }
 
   /** `actions` for a lead or senior officer: their agency's actions in open cycles, the lead's with a button to close each. */
@@ -201,31 +212,63 @@ export class ActionService {
     return { items: items.sort(byAgencyAndStandard(index)), index };
   }
 
-  /** The admin's view: every open action of a cycle by agency and standard, overdue first counted. */
-  async adminList(actor: Actor, input: z.infer<typeof cycleRef>, notice?: NoticeView): Promise<Reply> {
+  /**
+   * The admin's view: every open action of a cycle, overdue first then by due date (what a business
+   * manager chases before a panel), filtered by agency and standard, a page at a time. The filters
+   * are only pointers: an agency or standard not in this cycle's list is ignored, never trusted.
+   */
+  async adminList(actor: Actor, input: z.infer<typeof listInput>, notice?: NoticeView): Promise<Reply> {
     if (!(await this.d.access.isAdmin(actor))) throw new UserFacingError("Only the partnership's admins can see every agency's actions.", "denied");
     const { cycle, cycles } = await this.chooseCycle(input.cycleId);
     if (!cycle) return messageReply("No cycle yet", "Open a Section 11 cycle first (type admin).", "warning");
-    const { items } = await this.allOf(cycle);
-    const open = items.filter((a) => a.status !== "done");
+    const { items, index } = await this.allOf(cycle);
+    const open = items.filter((a) => a.status !== "done").sort(overdueFirst);
     const overdue = open.filter((a) => a.status === "overdue").length;
-    const agencies = new Set(open.map((a) => a.agencyId)).size;
-    const facts: FactView[] = open.slice(0, LIST_LIMIT).map((a) => ({ title: text(`${a.agencyName} · standard ${a.standardIndex >= 0 ? a.standardIndex + 1 : "?"}`), value: this.line(a).value }));
-    const more = open.length > LIST_LIMIT ? ` The first ${LIST_LIMIT} are listed; the export has them all.` : "";
+    const byAgency = new Map<string, { name: string; open: number; overdue: number }>();
+    for (const a of open) {
+      const n = byAgency.get(a.agencyId) ?? { name: a.agencyName, open: 0, overdue: 0 };
+      n.open++;
+      if (a.status === "overdue") n.overdue++;
+      byAgency.set(a.agencyId, n);
+    }
+    const standards = index?.template.standards ?? [];
+    const agency = input.agency && byAgency.has(input.agency) ? input.agency : "";
+    const stdNo = Number(input.standard);
+    const standard = Number.isInteger(stdNo) && stdNo >= 1 && stdNo <= standards.length ? String(stdNo) : "";
+    const chosen = open.filter((a) => (!agency || a.agencyId === agency) && (!standard || a.standardIndex === stdNo - 1));
+    const pages = Math.max(1, Math.ceil(chosen.length / PAGE_SIZE));
+    const page = Math.min(Math.max(1, input.page ?? 1), pages);
+    const slice = chosen.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    const facts: FactView[] = slice.map((a) => ({ title: text(`${fitText(a.agencyName, 100).text} · standard ${a.standardIndex >= 0 ? a.standardIndex + 1 : "?"}`), value: this.line(a, 160, 60).value }));
+    const filtered = agency || standard ? ` matching the filters (${[agency ? byAgency.get(agency)!.name : "", standard ? `standard ${standard}` : ""].filter(Boolean).join(", ")})` : "";
+    const shown = chosen.length
+      ? text(`Showing ${(page - 1) * PAGE_SIZE + 1} to ${(page - 1) * PAGE_SIZE + slice.length} of ${chosen.length} open action${chosen.length === 1 ? "" : "s"}${filtered} (page ${page} of ${pages}). Overdue first, then by due date.`)
+      : text(open.length ? `No open actions${filtered}.` : "No open actions.");
+    const filters = { cycleId: cycle.cycleId, agency, standard };
     const others = cycles.filter((c) => c.cycleId !== cycle.cycleId).slice(0, 4);
-    return messageReply(
-      md`Open actions: ${cycle.name}`,
-      notice?.text ?? md`${open.length} open action${open.length === 1 ? "" : "s"} across ${agencies} agenc${agencies === 1 ? "y" : "ies"}, ${overdue} overdue (due date passed, UK dates), ${items.length - open.length} done. By agency, then standard.${more}`,
-      notice?.color ?? (overdue ? "warning" : "default"),
-      {
-        facts,
-        actions: [
-          { title: "Export every action (CSV)", verb: ACTION_VERBS.export, data: { cycleId: cycle.cycleId }, style: "positive" },
-          { title: "Send due reminders now", verb: ACTION_VERBS.sweepNow, data: {} },
-          ...others.map((c) => ({ title: `Show ${c.name}`.slice(0, 80), verb: ACTION_VERBS.admin, data: { cycleId: c.cycleId } })),
-        ],
-      },
-    );
+    const agencyCount = byAgency.size;
+    return reply("actionList", {
+      title: md`Open actions: ${cycle.name}`,
+      color: notice?.color ?? (overdue ? "warning" : "default"),
+      intro: md`${open.length} open action${open.length === 1 ? "" : "s"} across ${agencyCount} agenc${agencyCount === 1 ? "y" : "ies"}, ${overdue} overdue (due date passed, UK dates), ${items.length - open.length} done. The export has every action.`,
+      notice,
+      agency: agency || ALL,
+      agencyChoices: [{ title: "Every agency", value: ALL }, ...[...byAgency.entries()].sort((a, b) => a[1].name.localeCompare(b[1].name)).map(([value, n]) => ({ title: `${fitText(n.name, 100).text} (${n.open} open${n.overdue ? `, ${n.overdue} overdue` : ""})`, value }))],
+      standard: standard || ALL,
+      standardChoices: [{ title: "Every standard", value: ALL }, ...standards.map((st, i) => ({ title: fitText(`${i + 1}. ${st.title}`, 100).text, value: String(i + 1) }))],
+      filterActions: [{ title: "Show", verb: ACTION_VERBS.admin, data: { cycleId: cycle.cycleId, page: "1" } }],
+      shown,
+      facts,
+      pager: [
+        ...(page > 1 ? [{ title: `Previous (page ${page - 1})`, verb: ACTION_VERBS.admin, data: { ...filters, page: String(page - 1) }, inputs: "none" as const }] : []),
+        ...(page < pages ? [{ title: `Next (page ${page + 1})`, verb: ACTION_VERBS.admin, data: { ...filters, page: String(page + 1) }, inputs: "none" as const }] : []),
+      ],
+      actions: [
+        { title: "Export every action (CSV)", verb: ACTION_VERBS.export, data: { cycleId: cycle.cycleId }, style: "positive", inputs: "none" },
+        { title: "Send due reminders now", verb: ACTION_VERBS.sweepNow, data: {}, inputs: "none" },
+        ...others.map((c) => ({ title: `Show ${c.name}`.slice(0, 80), verb: ACTION_VERBS.admin, data: { cycleId: c.cycleId }, inputs: "none" as const })),
+      ],
+    });
   }
 
   /** Every action of a cycle (open, overdue and done) as CSV, formula-safe, for the admin's own chat. */
@@ -335,6 +378,10 @@ export class ActionService {
     };
   };
 }
+
+/** Overdue first, then the earliest due date (none last), then agency and standard. */
+const overdueFirst = (a: ActionItem, b: ActionItem) =>
+  Number(b.status === "overdue") - Number(a.status === "overdue") || (a.due || "9999").localeCompare(b.due || "9999") || a.agencyName.localeCompare(b.agencyName) || a.standardIndex - b.standardIndex || a.actionId.localeCompare(b.actionId);
 
 export function nextSweep(after: Date): Date {
   return new Cron(SWEEP_PATTERN, { timezone: "Europe/London", paused: true }).nextRun(after) ?? new Date(after.getTime() + 86_400_000);

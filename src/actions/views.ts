@@ -1,4 +1,4 @@
-import type { ActionView, FactView, NoticeView } from "../cards/views";
+import type { ActionView, ChoiceView, FactView, NoticeView } from "../cards/views";
 import type { Shown } from "../cards/text";
 
 /** The card that closes an action: what the action is, and what was done (required). */
@@ -19,5 +19,27 @@ export interface ActionCloseView {
 declare module "../cards/views" {
   interface CardViews {
     actionClose: ActionCloseView;
+    actionList: ActionListView;
   }
+}
+
+/** The admin's list of every open action of a cycle: overdue first, filtered by agency and standard, a page at a time. */
+export interface ActionListView {
+  title: Shown;
+  color: NoticeView["color"];
+  intro: Shown;
+  notice?: NoticeView;
+  /** The chosen agency id ("*" for every agency) and the choices (the first is "Every agency"). */
+  agency: string;
+  agencyChoices: ChoiceView[];
+  standard: string;
+  standardChoices: ChoiceView[];
+  /** The "Show" button: the cycle in its data, the filters from the inputs, back to page 1. */
+  filterActions: ActionView[];
+  /** "Showing 41 to 80 of 412 open actions (page 2 of 11)". */
+  shown: Shown;
+  facts: FactView[];
+  /** Previous / Next, carrying the filters in their data (they read no inputs). */
+  pager: ActionView[];
+  actions: ActionView[];
 }

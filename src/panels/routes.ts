@@ -3,7 +3,7 @@ import { md } from "../cards/text";
 import { reply } from "../cards/reply";
 import { UserFacingError } from "../errors";
 import { verb, type FeatureRoutes, type MessageBuilder, type RouteResult } from "../routes";
-import { agencyRef, answerInput, challengeInput, indicatorInput, leadRef, panelFormInput, panelIdSchema, panelRef, type PanelService } from "./service";
+import { agencyRef, answerInput, challengeInput, indicatorInput, leadRef, panelFormInput, panelIdSchema, panelRef, suggestInput, type PanelService } from "./service";
 import { PANEL_MESSAGES, PANEL_VERBS } from "./verbs";
 
 const challengedParams = z.object({ returnId: z.string(), indicatorId: z.string(), panelName: z.string().catch("") });
@@ -48,7 +48,7 @@ export function panelRoutes(s: PanelService, appLink: string): FeatureRoutes {
     verbs: [
       verb({ verb: PANEL_VERBS.home, input: z.object({}), run: async (ctx) => s.home(ctx.actor) }),
       verb({ verb: PANEL_VERBS.form, input: z.object({}), run: async (ctx) => reply("panelForm", await s.form(ctx.actor)) }),
-      verb({ verb: PANEL_VERBS.suggest, input: panelFormInput, run: async (ctx, i) => reply("panelForm", await s.suggest(ctx.actor, i)) }),
+      verb({ verb: PANEL_VERBS.suggest, input: suggestInput, run: async (ctx, i) => reply("panelForm", await s.suggest(ctx.actor, i)) }),
       verb({
         verb: PANEL_VERBS.create,
         input: panelFormInput,

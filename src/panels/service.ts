@@ -37,6 +37,8 @@ const indicatorRef = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/);
 const typed = (max: number) => z.unknown().transform((v) => (typeof v === "string" ? v.slice(0, max) : typeof v === "number" ? String(v) : "")).optional();
 
 export const panelFormInput = z.object({ name: typed(2000), date: typed(40), cycleId: typed(200), members: typed(20_000), agencyIds: typed(20_000), sector: typed(40) });
+/** "Suggest by sector" on the form: on the change form it carries the panel and the version the form was drawn from. */
+export const suggestInput = panelFormInput.extend({ panelId: typed(200), etag: typed(200) });
 export const panelRef = z.object({ panelId: panelIdSchema });
 export const agencyRef = panelRef.extend({ returnId: returnRef });
 export const indicatorInput = agencyRef.extend({ indicatorId: indicatorRef });
@@ -158,7 +160,7 @@ export class PanelService {
     const { cycles, cycle, agencies } = await this.cyclesAndAgencies(input.cycleId);
     return {
       title: md`Create a challenge panel`,
-      intro: md`Name the panel, the day it meets, its members (by their work e-mail: someone who has not used the bot yet is linked when they first open it, signed in to the partnership's organisation) and the agencies whose submitted returns it reviews. **Suggest by sector** picks a sector's agencies for you.`,
+      intro: md`Name the panel, the day it meets, its members (by their work e-mail: someone who has not used the bot yet is linked when they first open it, signed in to the partnership's organisation) and the agencies whose submitted returns it reviews. Choose a sector and press **Suggest by sector** to choose its agencies for you, then add or remove any.`,
       notice: extra.notice,
       problems: extra.problems ?? [],
       name: input.name ?? "",
@@ -168,24 +170,31 @@ export class PanelService {
       members: input.members ?? "",
       agencyIds: input.agencyIds ?? "",
       agencyChoices: agencies.slice(0, 100).map((a) => ({ title: a.name, value: a.agencyId })),
+      chosen: chosenLine(input.agencyIds ?? "", agencies),
       sector: input.sector ?? "",
       sectorChoices: SECTOR_GROUPS.map((g) => ({ title: SECTOR_GROUP_LABELS[g], value: g })),
+      suggestActions: [{ title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: {} }],
       actions: [
         { title: "Create the panel", verb: PANEL_VERBS.create, data: {}, style: "positive" },
-        { title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: {} },
         { title: "Back to panels", verb: PANEL_VERBS.home, data: {}, inputs: "none" },
       ],
     };
   }
 
   /** Fills the agencies with those of the chosen sector (the reporting sector groups), keeping everything else typed. */
-  async suggest(actor: Actor, input: z.infer<typeof panelFormInput>): Promise<PanelFormView> {
+  async suggest(actor: Actor, raw: z.infer<typeof suggestInput>): Promise<PanelFormView> {
     await this.requireAdmin(actor);
+    const { panelId, etag, ...input } = raw;
+    if (panelId && !panelIdSchema.safeParse(panelId).success) throw new UserFacingError("That panel does not exist (it may have been removed). Type panels to see them all.", "not_found");
+    // On the change form the answer is the change form again (same panel, same version read), never a create form.
+    const again = (i: z.infer<typeof panelFormInput>, extra: { notice?: NoticeView; problems?: Shown[] }) =>
+      panelId ? this.editForm(actor, panelId, { input: i, etag, ...extra }) : this.form(actor, i, extra);
     const group = SECTOR_GROUPS.find((g) => g === input.sector);
-    if (!group) return this.form(actor, input, { problems: [md`Choose a sector to suggest its agencies.`] });
+    if (!group) return again(input, { problems: [md`Choose a sector to suggest its agencies.`] });
     const { agencies } = await this.cyclesAndAgencies(input.cycleId);
     const picked = agencies.filter((a) => sectorGroupOf(a.sector) === group);
-    return this.form(actor, { ...input, agencyIds: picked.map((a) => a.agencyId).join(","), name: input.name || `${SECTOR_GROUP_LABELS[group]} panel` }, { notice: { text: md`${picked.length} ${SECTOR_GROUP_LABELS[group]} agenc${picked.length === 1 ? "y" : "ies"} suggested: check the list, then create the panel.`, color: "good" } });
+    const verbWord = panelId ? "save the changes" : "create the panel";
+    return again({ ...input, agencyIds: picked.map((a) => a.agencyId).join(","), name: input.name || `${SECTOR_GROUP_LABELS[group]} panel` }, { notice: { text: md`${picked.length} ${SECTOR_GROUP_LABELS[group]} agenc${picked.length === 1 ? "y" : "ies"} suggested and chosen below: check them (add or remove any), then ${verbWord}.`, color: "good" } });
   }
 
   /**
@@ -293,7 +302,7 @@ export class PanelService {
   }
 
   /** The form again for an existing panel (admins): its fields as stored, saved with Save changes. */
-  async editForm(actor: Actor, panelId: string, extra: { input?: z.infer<typeof panelFormInput>; notice?: NoticeView; problems?: Shown[] } = {}): Promise<PanelFormView> {
+  async editForm(actor: Actor, panelId: string, extra: { input?: z.infer<typeof panelFormInput>; etag?: string; notice?: NoticeView; problems?: Shown[] } = {}): Promise<PanelFormView> {
     await this.requireAdmin(actor);
     const found = await this.d.panels.getWithEtag(panelId);
     if (!found) throw new UserFacingError("That panel does not exist (it may have been removed). Type panels to see them all.", "not_found");
@@ -307,10 +316,10 @@ export class PanelService {
       ...view,
       title: md`Change ${panel.name}`,
       intro: md`Change the panel's name, date, members or agencies. Removing a member takes their access away at once; the conversations so far are kept.`,
+      suggestActions: [{ title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: { panelId, etag: extra.etag || found.etag } }],
       actions: [
         // The card carries the version it was drawn from: saving over someone else's change is refused, not silent.
-        { title: "Save changes", verb: PANEL_VERBS.save, data: { panelId, etag: found.etag }, style: "positive" },
-        { title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: {} },
+        { title: "Save changes", verb: PANEL_VERBS.save, data: { panelId, etag: extra.etag || found.etag }, style: "positive" },
         { title: "Back to the panel", verb: PANEL_VERBS.view, data: { panelId }, inputs: "none" },
       ],
     };
@@ -665,6 +674,15 @@ export class PanelService {
 }
 
 /** What a panel's list shows of one submitted return, from its summary row only. */
+/** The chosen agencies in words, for the form (a compact multi-select shows little of a long choice on a phone). */
+function chosenLine(agencyIds: string, agencies: Array<{ agencyId: string; name: string }>): Shown {
+  const ids = new Set(agencyIds.split(",").map((x) => x.trim()).filter(Boolean));
+  const names = agencies.filter((a) => ids.has(a.agencyId)).map((a) => a.name);
+  if (!names.length) return text(`None chosen yet (${agencies.length} agenc${agencies.length === 1 ? "y" : "ies"} to choose from).`);
+  const shown = names.slice(0, 8).join("; ");
+  return text(`${names.length} of ${agencies.length} chosen: ${shown}${names.length > 8 ? `; and ${names.length - 8} more` : ""}.`);
+}
+
 export function summaryFigures(summary: DecodedSummary | undefined, today: string): { changed: number; open: number; overdue: number; moderated: number; lines: string[] } {
   if (!summary) return { changed: 0, open: 0, overdue: 0, moderated: 0, lines: [] };
   let changed = 0;

@@ -16,8 +16,12 @@ export interface PanelFormView {
   /** The chosen agencies, comma-separated (a multi-select's value). */
   agencyIds: string;
   agencyChoices: ChoiceView[];
+  /** Which agencies are chosen, in words ("3 of 58 chosen: ..."): a compact multi-select shows little on a phone. */
+  chosen: Shown;
   sector: string;
   sectorChoices: ChoiceView[];
+  /** "Suggest by sector", just under the sector (above the agencies it fills in). */
+  suggestActions: ActionView[];
   actions: ActionView[];
 }
 

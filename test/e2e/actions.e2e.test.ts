@@ -1,5 +1,5 @@
 import { startBot, type BotUnderTest } from "../support/botUnderTest";
-import { actionOf, inputsOf, plain, textOf } from "../support/cardTools";
+import { actionOf, actionsOf, inputsOf, plain, textOf } from "../support/cardTools";
 import { answerIndicator } from "../support/section11";
 import { newTeamsUser, personalConversationId, TEST_TENANT_ID } from "../support/teamsActivity";
 import { DEFAULT_TEMPLATE } from "../../src/section11/templateCatalog";
@@ -13,8 +13,8 @@ import { NO_ACCESS } from "../../src/errors";
  * Actions end to end through /api/messages on a controllable clock: the lead's action from the
  * self-assessment gets one reminder before its due date and one on the day (never twice, however
  * often or wherever the sweep runs), closing it asks what was done and keeps it, a closed action
- * is not chased and leaves the digest's overdue list; the admin lists every open action by agency
- * and standard and gets the export privately. Bad input: another agency's return, ids that are not
+ * is not chased and leaves the digest's overdue list; the admin lists every open action (overdue
+ * first, filtered by agency and standard, paged with the filters kept) and gets the export privately. Bad input: another agency's return, ids that are not
  * ids, oversized and markdown text.
  */
 const admin = newTeamsUser({ name: "Bea Admin", email: "bea@partnership.example" });
@@ -181,6 +181,79 @@ test("the admin sees every open action by agency and standard and gets the expor
   expect(text(await bot.invoke(lead, "act.admin", {}))).toContain("Only the partnership's admins");
   expect(text(await bot.invoke(lead, "act.sweepNow", {}))).toContain("Only the partnership's admins");
 });
+
+test("the admin's list of many open actions: overdue first then by due date, filtered by agency and standard, paged with the filters kept", async () => {
+  // A second cycle with 45 agencies (A to Z), one panel action each, plus overdue ones late in the alphabet.
+  const s = bot.app.services;
+  const repo = bot.app.services.actions["d"].actions;
+  const today = ukDate(clock());
+  await s.repos.cycles.create({ cycleId: "c2", name: "Big cycle", deadline: "2099-03-31", templateId: DEFAULT_TEMPLATE.id, templateVersion: DEFAULT_TEMPLATE.version, partnerships: ["Westmere"], status: "closed", createdAt: "2026-01-01T00:00:00Z", createdBy: "t" });
+  const agencies = [...Array.from({ length: 44 }, (_, i) => ({ id: `ag${String(i).padStart(2, "0")}`, name: `Agency ${String(i).padStart(2, "0")}` })), { id: "zephyr", name: "Zephyr Youth Justice Service" }];
+  const at = clock().toISOString();
+  await Promise.all(
+    agencies.map(async (a, i) => {
+      const pk = returnPartition("c2", a.id);
+      await s.repos.returns.create({ cycleId: "c2", agencyId: a.id, agencyName: a.name, sector: "other", templateId: DEFAULT_TEMPLATE.id, templateVersion: DEFAULT_TEMPLATE.version, status: "submitted", createdAt: at, requestSeq: 0 } as never, [], []);
+      await repo.createPanelAction(pk, { actionId: "p.1", indicatorId: "1.1", text: `Routine action ${a.name}`, owner: "Lead", due: addDays(today, 10 + i), panelId: "pn", by: "t", byKey: "t", at });
+    }),
+  );
+  await repo.createPanelAction(returnPartition("c2", "zephyr"), { actionId: "p.2", indicatorId: "3.1", text: "Zephyr overdue action", owner: "Lead", due: addDays(today, -5), panelId: "pn", by: "t", byKey: "t", at });
+  await repo.createPanelAction(returnPartition("c2", "ag43"), { actionId: "p.2", indicatorId: "1.2", text: "Most overdue action", owner: "Lead", due: addDays(today, -30), panelId: "pn", by: "t", byKey: "t", at });
+
+  const first = await bot.invoke(admin, "act.admin", { cycleId: "c2" });
+  const t1 = plain(textOf(first.card));
+  expect(t1).toContain("47 open actions across 45 agencies, 2 overdue");
+  expect(t1).toContain("Showing 1 to 20 of 47 open actions (page 1 of 3)");
+  // Overdue first (most overdue first), whatever the agency's place in the alphabet; then by due date.
+  const facts = t1.split("\n").filter((l) => l.includes(" · standard "));
+  expect(facts).toHaveLength(20);
+  expect(facts[0]).toContain("Most overdue action");
+  expect(facts[1]).toContain("Zephyr overdue action");
+  expect(facts[2]).toContain("Routine action Agency 00");
+  expect(JSON.stringify(first.card).length).toBeLessThan(28 * 1024);
+  // Compact filters, every agency and every standard chosen; the agency list says what each has open.
+  const filters = (first.card as { body: Array<{ id?: string; style?: string; choices?: Array<{ title: string; value: string }> }> }).body.filter((b) => b.id === "agency" || b.id === "standard");
+  expect(filters.map((f) => [f.id, f.style])).toEqual([["agency", "compact"], ["standard", "compact"]]);
+  expect(inputsOf(first.card)).toMatchObject({ agency: "*", standard: "*" });
+  expect(filters[0].choices).toContainEqual({ title: "Zephyr Youth Justice Service (2 open, 1 overdue)", value: "zephyr" });
+  expect(actionsOf(first.card).some((a) => a.title.startsWith("Previous"))).toBe(false);
+  // The export is still every action.
+  expect(actionOf(first.card, "act.export").data).toEqual({ cycleId: "c2" });
+
+  // Next, then the last page: the late agencies are reachable.
+  const next = actionOf(first.card, "act.admin", (a) => a.title.startsWith("Next"));
+  const second = await bot.invoke(admin, next.verb, next.data);
+  expect(plain(textOf(second.card))).toContain("Showing 21 to 40 of 47 open actions (page 2 of 3)");
+  const third = await bot.invoke(admin, "act.admin", actionOf(second.card, "act.admin", (a) => a.title.startsWith("Next")).data);
+  expect(plain(textOf(third.card))).toContain("Showing 41 to 47 of 47 open actions (page 3 of 3)");
+  expect(plain(textOf(third.card))).toContain("Routine action Zephyr Youth Justice Service");
+
+  // Filter by agency (the Show button reads the inputs): only Zephyr's, overdue first.
+  const show = actionOf(first.card, "act.admin", (a) => a.title === "Show");
+  const zephyr = await bot.invoke(admin, show.verb, { ...show.data, agency: "zephyr", standard: "*" });
+  const tz = plain(textOf(zephyr.card));
+  expect(tz).toContain("Showing 1 to 2 of 2 open actions matching the filters (Zephyr Youth Justice Service) (page 1 of 1)");
+  expect(tz.indexOf("Zephyr overdue action")).toBeLessThan(tz.indexOf("Routine action Zephyr"));
+  expect(tz).not.toContain("Agency 00");
+  expect(inputsOf(zephyr.card)).toMatchObject({ agency: "zephyr", standard: "*" });
+
+  // Filter by standard, then page: the filter goes with Next and Previous.
+  const std1 = await bot.invoke(admin, show.verb, { ...show.data, agency: "*", standard: "1" });
+  expect(plain(textOf(std1.card))).toContain("of 46 open actions matching the filters (standard 1) (page 1 of 3)");
+  expect(plain(textOf(std1.card))).not.toContain("Zephyr overdue action");
+  const std1Next = actionOf(std1.card, "act.admin", (a) => a.title.startsWith("Next"));
+  expect(std1Next.data).toMatchObject({ cycleId: "c2", standard: "1", page: "2" });
+  const std1p2 = await bot.invoke(admin, std1Next.verb, std1Next.data);
+  expect(plain(textOf(std1p2.card))).toContain("Showing 21 to 40 of 46 open actions matching the filters (standard 1) (page 2 of 3)");
+  expect(inputsOf(std1p2.card)).toMatchObject({ standard: "1" });
+  expect(actionOf(std1p2.card, "act.admin", (a) => a.title.startsWith("Previous")).data).toMatchObject({ standard: "1", page: "1" });
+
+  // Filters are pointers, never trusted: an unknown agency or standard shows every one; a page past the end shows the last.
+  const odd = await bot.invoke(admin, "act.admin", { cycleId: "c2", agency: "curlew", standard: "99", page: "999" });
+  expect(plain(textOf(odd.card))).toContain("Showing 41 to 47 of 47 open actions (page 3 of 3)");
+  const bad = await bot.invoke(admin, "act.admin", { cycleId: "c2", agency: { $ne: 1 }, standard: ["1"], page: "-4" });
+  expect(plain(textOf(bad.card))).toContain("(page 1 of 3)");
+}, 60_000);
 
 test("help lists the actions command (typed; the manifest's personal list is full)", async () => {
   const help = await bot.say(lead, "help");

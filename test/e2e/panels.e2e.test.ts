@@ -37,6 +37,22 @@ const plover = returnPartition("c1", "plover");
 const curlew = returnPartition("c1", "curlew");
 const all = DEFAULT_TEMPLATE.standards.flatMap((s) => s.indicators.map((i) => i.id));
 const text = (r: { card?: unknown; text?: string }) => plain(r.card ? textOf(r.card) : r.text ?? "");
+/** Every input of a card, in the order it shows, with its settings. */
+const inputList = (card: unknown): Array<Record<string, unknown>> => {
+  const out: Array<Record<string, unknown>> = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === "object") {
+      const o = n as Record<string, unknown>;
+      if (typeof o.type === "string" && o.type.startsWith("Input.")) out.push(o);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  return out;
+};
+/** Where in the card (as shown, top to bottom) an input or a button comes. */
+const placeOf = (card: unknown, needle: string) => JSON.stringify(card).indexOf(needle);
 let panelA = "";
 let panelB = "";
 const cardsTo = (u: TeamsUser, includes: string) => bot.connector.activities.filter((a) => a.operation === "send" && a.conversationId === personalConversationId(u) && plain(textOf(a.body?.attachments?.[0]?.content ?? {})).includes(includes));
@@ -91,6 +107,36 @@ describe("the admin creates panels", () => {
     expect(await bot.app.services.panels["d"].panels.list()).toEqual([]);
     // Only admins.
     expect(text(await bot.invoke(lead, "panel.create", { name: "Mine", date: "2027-02-10", cycleId: "c1", members: lead.email, agencyIds: "plover" }))).toContain("Only the partnership's admins");
+  });
+
+  test("the form on a phone: sector suggestion first, a compact agency picker with the choice in words, a placeholder for the e-mails, nothing typed lost", async () => {
+    const form = await bot.invoke(admin, "panel.form", {});
+    const ins = inputList(form.card);
+    const byId = Object.fromEntries(ins.map((i) => [i.id, i]));
+    // The sector suggestion (and its button) comes before the agency list it fills in.
+    expect(placeOf(form.card, '"id":"sector"')).toBeLessThan(placeOf(form.card, '"verb":"panel.suggest"'));
+    expect(placeOf(form.card, '"verb":"panel.suggest"')).toBeLessThan(placeOf(form.card, '"id":"agencyIds"'));
+    expect(byId.agencyIds).toMatchObject({ isMultiSelect: true, style: "compact" });
+    expect(byId.sector).toMatchObject({ style: "compact" });
+    expect(String(byId.members.placeholder)).toContain("name@agency.org, one per line");
+    // Suggesting on an empty form must not be stopped by the client's required-field check: the bot says what is missing when creating.
+    expect(ins.filter((i) => i.isRequired && i.id !== "cycleId").map((i) => i.id)).toEqual([]);
+    expect(text(form)).toContain("None chosen yet");
+
+    const suggested = await bot.invoke(admin, "panel.suggest", { ...inputsOf(form.card), sector: "education", date: "2027-03-01", members: `${member.email}\nnew.person@agency.org` });
+    expect(text(suggested)).toMatch(/2 of \d+ chosen: Plover Academy Trust; Wren/);
+    expect(inputsOf(suggested.card)).toMatchObject({ date: "2027-03-01", members: `${member.email}\nnew.person@agency.org`, sector: "education" });
+    // No sector chosen: said, and everything typed comes back.
+    const typed = { name: "My **panel**", date: "2027-03-02", cycleId: "c1", members: "a@agency.org\nb@agency.org", agencyIds: "plover,curlew", sector: "" };
+    const none = await bot.invoke(admin, "panel.suggest", typed);
+    expect(text(none)).toContain("Choose a sector");
+    expect(inputsOf(none.card)).toMatchObject(typed);
+    expect(text(none)).toMatch(/2 of \d+ chosen: Curlew/);
+    // Creating with problems keeps it all too.
+    const bad = await bot.invoke(admin, "panel.create", { ...typed, date: "not a date" });
+    expect(text(bad)).toContain("Not created");
+    expect(inputsOf(bad.card)).toMatchObject({ ...typed, date: "not a date" });
+    expect(await bot.app.services.panels["d"].panels.list()).toEqual([]);
   });
 
   test("creates two panels; markdown in a name shows as typed", async () => {
@@ -356,6 +402,29 @@ describe("the admin changes a panel", () => {
     // Only admins.
     expect(text(await bot.invoke(member2, "panel.edit", { panelId: panelA }))).toContain("Only the partnership's admins");
     expect(text(await bot.invoke(member2, "panel.save", { panelId: panelA, ...fields }))).toContain("Only the partnership's admins");
+  }, 30_000);
+  test("Suggest by sector on the change form stays the change form (same panel, same version read), keeping what was typed", async () => {
+    const form = await bot.invoke(admin, "panel.edit", { panelId: panelA });
+    const save = actionOf(form.card, "panel.save");
+    const suggest = actionOf(form.card, "panel.suggest");
+    expect(suggest.data).toEqual({ panelId: panelA, etag: save.data.etag });
+    const fields = { ...inputsOf(form.card), name: "Renamed while suggesting", members: `${member2.email}\nsomeone@agency.org` };
+    const suggested = await bot.invoke(admin, suggest.verb, { ...suggest.data, ...fields, sector: "voluntary" });
+    expect(text(suggested)).toContain("Change ");
+    expect(text(suggested)).toContain("then save the changes");
+    expect(actionsOf(suggested.card).some((a) => a.verb === "panel.create")).toBe(false);
+    expect(actionOf(suggested.card, "panel.save").data).toEqual(save.data);
+    expect(inputsOf(suggested.card)).toMatchObject({ name: "Renamed while suggesting", members: `${member2.email}\nsomeone@agency.org`, agencyIds: "curlew" });
+    // No sector: said, the change form again with everything typed.
+    const none = await bot.invoke(admin, suggest.verb, { ...suggest.data, ...fields, sector: "" });
+    expect(text(none)).toContain("Choose a sector");
+    expect(actionOf(none.card, "panel.save").data).toEqual(save.data);
+    expect(inputsOf(none.card)).toMatchObject({ name: "Renamed while suggesting", members: `${member2.email}\nsomeone@agency.org` });
+    // A made-up panel id is refused; a stranger gets nothing.
+    expect(text(await bot.invoke(admin, "panel.suggest", { panelId: "../x", sector: "voluntary" }))).toContain("That panel does not exist");
+    expect(text(await bot.invoke(stranger, "panel.suggest", { panelId: panelA, sector: "voluntary" }))).toContain("Only the partnership's admins");
+    // Nothing was saved by suggesting.
+    expect((await bot.app.services.panels["d"].panels.list()).find((p) => p.panelId === panelA)!.name).toBe("Education panel (renamed)");
   }, 30_000);
 });
 

@@ -1,6 +1,6 @@
 import { md, NO_TEXT, text, type Shown } from "../../src/cards/text";
 import type { ActionView } from "../../src/cards/views";
-import type { ActionCloseView } from "../../src/actions/views";
+import type { ActionCloseView, ActionListView } from "../../src/actions/views";
 import "../../src/actions/views";
 import type { PanelAgencyView, PanelFormView, PanelIndicatorView } from "../../src/panels/views";
 import "../../src/panels/views";
@@ -8,6 +8,7 @@ import "../../src/panels/views";
 /** Sample views for the actions' and panels' cards (test/unit/cards.test.ts binds every template with these). */
 export interface PanelCardViews {
   actionClose: ActionCloseView;
+  actionList: ActionListView;
   panelForm: PanelFormView;
   panelAgency: PanelAgencyView;
   panelIndicator: PanelIndicatorView;
@@ -44,6 +45,20 @@ export function panelRealisticViews(): PanelCardViews {
       maxLength: 2000,
       actions: [act("Mark as done", "act.close", { returnId: RETURN, actionId: "s.6.2" }, "positive"), nav("Back to the actions", "act.mine")],
     },
+    actionList: {
+      title: md`Open actions: Section 11 audit 2025-27`,
+      color: "warning",
+      intro: md`412 open actions across 58 agencies, 97 overdue (due date passed, UK dates), 130 done. The export has every action.`,
+      agency: "*",
+      agencyChoices: [{ title: "Every agency", value: "*" }, ...Array.from({ length: 58 }, (_, i) => ({ title: `${["Southdown Community Health NHS Trust", "Westmere Acute Hospitals NHS Foundation Trust", "Plover Academy Trust", "Curlew Children's Centre"][i % 4]} ${i} (7 open, 2 overdue)`, value: `ag-${i}` }))],
+      standard: "6",
+      standardChoices: [{ title: "Every standard", value: "*" }, ...Array.from({ length: 8 }, (_, i) => ({ title: `${i + 1}. Senior leadership commitment to the importance of safeguarding`, value: String(i + 1) }))],
+      filterActions: [act("Show", "act.admin", { cycleId: "c2025", page: "1" })],
+      shown: text("Showing 21 to 40 of 412 open actions (page 2 of 21). Overdue first, then by due date."),
+      facts: Array.from({ length: 20 }, (_, i) => ({ title: text(`Westmere Acute Hospitals NHS Foundation Trust · standard ${(i % 8) + 1}`), value: text(`Overdue, due 30 Sept 2026 (overdue by ${40 - i} days): Audit the HR records of bank staff against the DBS register and report gaps to the board (lead: Head of HR)`) })),
+      pager: [nav("Previous (page 1)", "act.admin", { cycleId: "c2025", agency: "", standard: "6", page: "1" }), nav("Next (page 3)", "act.admin", { cycleId: "c2025", agency: "", standard: "6", page: "3" })],
+      actions: [act("Export every action (CSV)", "act.export", { cycleId: "c2025" }, "positive"), nav("Send due reminders now", "act.sweepNow"), nav("Show Section 11 audit 2023-25", "act.admin", { cycleId: "c2023" })],
+    },
     panelForm: {
       title: md`Create a challenge panel`,
       intro: md`A panel reads the submitted returns of its agencies, challenges indicators and gives moderated ratings.`,
@@ -55,9 +70,11 @@ export function panelRealisticViews(): PanelCardViews {
       members: "amira.khan@westmere.gov.uk\ndr.jones@icb.nhs.uk",
       agencyIds: "ag-southdown-chs,ag-westmere-acute",
       agencyChoices: ["Southdown Community Health NHS Trust", "Westmere Acute Hospitals NHS Foundation Trust", "Plover Academy Trust", "Curlew Children's Centre"].map((title, i) => ({ title, value: `ag-${i}` })),
+      chosen: text("2 of 58 chosen: Southdown Community Health NHS Trust; Westmere Acute Hospitals NHS Foundation Trust."),
       sector: "",
       sectorChoices: SECTORS,
-      actions: [act("Create the panel", "panel.create", {}, "positive"), act("Suggest by sector", "panel.suggest", {}), nav("Back to panels", "panel.home")],
+      suggestActions: [act("Suggest by sector", "panel.suggest", {})],
+      actions: [act("Create the panel", "panel.create", {}, "positive"), nav("Back to panels", "panel.home")],
     },
     panelAgency: {
       title: text("Southdown Community Health NHS Trust"),
@@ -113,6 +130,22 @@ export function panelHostileViews({ hostile, th, hAct }: HostileKit): PanelCardV
       maxLength: 2000,
       actions: [hAct("positive"), hAct()],
     },
+    actionList: {
+      title: th(200),
+      color: "attention",
+      intro: th(300),
+      notice: { text: th(300), color: "good" },
+      agency: hostile(120),
+      agencyChoices: Array.from({ length: 61 }, (_, i) => ({ title: hostile(100), value: `ag-${i}` })),
+      standard: hostile(4),
+      standardChoices: Array.from({ length: 21 }, (_, i) => ({ title: hostile(100), value: String(i) })),
+      filterActions: [hAct()],
+      shown: th(300),
+      // What the service shows of each action, a page of 20: agency cut to 100 bytes, action text to 160, owner to 60.
+      facts: Array.from({ length: 20 }, () => ({ title: th(115), value: th(320) })),
+      pager: [hAct(), hAct()],
+      actions: [hAct("positive"), hAct(), hAct(), hAct(), hAct(), hAct()],
+    },
     panelForm: {
       title: th(120),
       intro: th(300),
@@ -125,9 +158,11 @@ export function panelHostileViews({ hostile, th, hAct }: HostileKit): PanelCardV
       members: hostile(2000, true),
       agencyIds: hostile(200),
       agencyChoices: Array.from({ length: 60 }, (_, i) => ({ title: hostile(120), value: `ag-${i}` })),
+      chosen: th(1200),
       sector: hostile(20),
       sectorChoices: Array.from({ length: 8 }, (_, i) => ({ title: hostile(40), value: `s${i}` })),
-      actions: [hAct("positive"), hAct(), hAct()],
+      suggestActions: [hAct()],
+      actions: [hAct("positive"), hAct()],
     },
     panelAgency: {
       title: th(200),

@@ -739,6 +739,8 @@ function inputIds(name: CardName, v: Record<string, unknown>): string[] {
       return ["email", "personName"];
     case "deadlineForm":
       return ["agencyId", "deadline", "reminderDays"];
+    case "actionList":
+      return ["agency", "standard"];
     case "comparison":
       return (v.agencyChoices as unknown[]).length ? ["agencyId"] : [];
     default:
@@ -746,7 +748,7 @@ function inputIds(name: CardName, v: Record<string, unknown>): string[] {
   }
 }
 
-const CHOICES_OF: Partial<Record<string, string>> = { kind: "kindChoices", mode: "modeChoices", absent: "delegateChoices", rating: "ratingChoices", templateId: "templateChoices", carryFrom: "carryChoices", sector: "sectorChoices", agencyId: "agencyChoices", role: "roleChoices", cycleId: "cycleChoices", state: "stateChoices", partnership: "partnershipChoices" };
+const CHOICES_OF: Partial<Record<string, string>> = { kind: "kindChoices", mode: "modeChoices", absent: "delegateChoices", rating: "ratingChoices", templateId: "templateChoices", carryFrom: "carryChoices", sector: "sectorChoices", agencyId: "agencyChoices", role: "roleChoices", cycleId: "cycleChoices", state: "stateChoices", partnership: "partnershipChoices", agency: "agencyChoices", standard: "standardChoices" };
 
 /** The nested actions of a view that become tappable rows (`open`, `choose`), in view order. */
 function rowActions(view: unknown): ActionView[] {
@@ -779,6 +781,8 @@ function expectedButtons(name: CardName, v: Record<string, unknown>): ActionView
   if (name === "cycleList") return [...(v.cycles as Array<{ actions: ActionView[] }>).flatMap((c) => c.actions), ...own];
   if (name === "agencyPeople") return [...(v.people as Array<{ actions: ActionView[] }>).flatMap((p) => p.actions), ...own];
   if (name === "status") return [...own, ...(v.pager as ActionView[])];
+  if (name === "panelForm") return [...(v.suggestActions as ActionView[]), ...own];
+  if (name === "actionList") return [...(v.filterActions as ActionView[]), ...(v.pager as ActionView[]), ...own];
   if (name === "digestChannels") return [...(v.channels as Array<{ actions: ActionView[] }>).flatMap((c) => c.actions), ...own];
   return own;
 }
@@ -843,7 +847,7 @@ function checkCard<N extends CardName>(name: N, view: CardViews[N]): object {
     expect(typeof input!.label).toBe("string");
     expect(input!.value).toBe(v[id]);
     const choicesKey = CHOICES_OF[id];
-    if (choicesKey) expect(input!.choices).toEqual((v[choicesKey] as ChoiceView[]).filter((c) => c.value !== "").map((c) => (c.title === "" ? { ...c, title: c.value } : c)));
+    if (choicesKey && v[choicesKey]) expect(input!.choices).toEqual((v[choicesKey] as ChoiceView[]).filter((c) => c.value !== "").map((c) => (c.title === "" ? { ...c, title: c.value } : c)));
   }
   for (const input of inputs(card)) expect(typeof input.label === "string" && input.label.length > 0).toBe(true);
 
