@@ -36,6 +36,12 @@ beforeAll(async () => {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       received.push({ url: req.url ?? "", range: String(req.headers["content-range"] ?? ""), body: Buffer.concat(chunks) });
+      // OneDrive's upload session can stumble: the first PUT to /flaky gets a 503.
+      if (req.url === "/flaky" && received.filter((r) => r.url === "/flaky").length === 1) {
+        res.writeHead(503);
+        res.end();
+        return;
+      }
       res.writeHead(201);
       res.end("{}");
     });
@@ -190,6 +196,20 @@ describe("a status the business manager can use for the annual report", () => {
     const stranger = newTeamsUser({ name: "Sly Stranger" });
     await postActivity(bot.url, fileConsentInvoke(stranger, "accept", att.content.acceptContext, { contentUrl: "x", name: "x", uploadUrl, fileType: "csv", uniqueId: "u2" }, { serviceUrl: bot.connector.serviceUrl }));
     expect(received.filter((r) => r.url === "/upload")).toHaveLength(1);
+  });
+
+  test("an upload that stumbles once is tried again, and the file still arrives", async () => {
+    const seq = Math.max(0, ...bot.connector.activities.map((a) => a.seq));
+    await bot.invoke(admin, "admin.status.export", { cycleId: "c1" });
+    const consent = await bot.connector.waitFor((a) => a.seq > seq && a.conversationId === personalConversationId(admin) && a.body?.attachments?.[0]?.contentType === "application/vnd.microsoft.teams.card.file.consent");
+    const att = consent.body.attachments[0];
+    const flaky = uploadUrl.replace(/\/upload$/, "/flaky");
+    const res = await postActivity(bot.url, fileConsentInvoke(admin, "accept", att.content.acceptContext, { contentUrl: "https://onedrive.example/g.csv", name: att.name, uploadUrl: flaky, fileType: "csv", uniqueId: "u3" }, { serviceUrl: bot.connector.serviceUrl }));
+    expect(res.status).toBe(200);
+    await bot.connector.waitFor((a) => a.seq > seq && a.conversationId === personalConversationId(admin) && a.body?.attachments?.[0]?.contentType === "application/vnd.microsoft.teams.card.file.info", 10_000);
+    const tries = received.filter((r) => r.url === "/flaky");
+    expect(tries).toHaveLength(2);
+    expect(tries[1].body.toString("utf8")).toContain("Curlew Children's Centre");
   });
 
   test("the agency card shows its id for data exports", async () => {
