@@ -11,7 +11,7 @@ import type { JobHandlers } from "../routes";
 import type { Agency } from "../storage/agenciesRepo";
 import type { Cycle } from "../storage/cyclesRepo";
 import { isBatchConflict, isPreconditionFailed } from "../storage/errors";
-import { answerColumns, returnPartition, type ReturnHeader } from "../storage/returnsRepo";
+import { answerColumns, newReturnHeader, returnPartition, type ReturnHeader } from "../storage/returnsRepo";
 import { answerOf, isBlank } from "../section11/answer";
 import type { TemplateIndex } from "../section11/template";
 import type { CycleDeps } from "./deps";
@@ -122,20 +122,7 @@ export class CarryForward {
     const now = this.d.now().toISOString();
     const by = carriedBy(previousName);
     if (!exists) {
-      const header: ReturnHeader = {
-        cycleId: cycle.cycleId,
-        agencyId: agency.agencyId,
-        agencyName: agency.name,
-        sector: agency.sector,
-        templateId: cycle.templateId,
-        templateVersion: cycle.templateVersion,
-        status: "draft",
-        createdAt: now,
-        requestSeq: 0,
-        submissionCount: 0,
-        carriedFrom: from,
-        carriedCount: carried.length,
-      };
+      const header: ReturnHeader = { ...newReturnHeader(cycle, agency, now), carriedFrom: from, carriedCount: carried.length };
       const access = await this.d.access.accessRowsFor(agency.agencyId);
       if (await this.d.carry.createCarried(header, index.ordered.map((r) => r.indicator.id), carried, access, by, now)) return carried.length;
     }

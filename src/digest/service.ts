@@ -1,7 +1,8 @@
+import { isOneOf } from "../oneOf";
 import type { z } from "zod/v4";
 import { UserFacingError } from "../errors";
 import type { RouteContext } from "../routes";
-import { SECTOR_GROUPS, type SectorGroup } from "../reporting/rules";
+import { SECTOR_GROUPS } from "../reporting/rules";
 import { NO_TRAINING, type TrainingFiguresProvider } from "../reporting/training";
 import { ChannelAccess, type DigestDeps } from "./channelAccess";
 import { agencyChoices, agencyDetail, sectorDetail, standardDetail } from "./drill";
@@ -46,8 +47,8 @@ export class DigestService {
       return standardDetail(input, index, t.data);
     }
     if (kind === "sector") {
-      if (!(SECTOR_GROUPS as readonly string[]).includes(i.sector)) throw new UserFacingError("Choose a sector from the list first.", "invalid");
-      return sectorDetail(input, i.sector as SectorGroup, t.data);
+      if (!isOneOf(SECTOR_GROUPS, i.sector)) throw new UserFacingError("Choose a sector from the list first.", "invalid");
+      return sectorDetail(input, i.sector, t.data);
     }
     if (i.agencyId) {
       // A pointer from a card: only agencies of this digest's partnerships are found.

@@ -8,7 +8,7 @@ import type { Agency, AgenciesRepo } from "../storage/agenciesRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
 import { isBatchConflict, isNotFound, isPreconditionFailed } from "../storage/errors";
 import { splitKey } from "../storage/keys";
-import { returnPartition, returnVersion, type HistoryEntry, type LoadedReturn, type ReturnHeader, type ReturnRole, type ReturnsRepo, type Snapshot, type StoredAnswer } from "../storage/returnsRepo";
+import { newReturnHeader, returnPartition, returnVersion, type HistoryEntry, type LoadedReturn, type ReturnHeader, type ReturnRole, type ReturnsRepo, type Snapshot, type StoredAnswer } from "../storage/returnsRepo";
 import type { PartnershipSettings } from "../storage/settingsRepo";
 import { NO_ACCESS, UserFacingError } from "../errors";
 import { formatDay, ukDate } from "../time";
@@ -105,18 +105,7 @@ export class ReturnService {
     const index = await this.template(cycle);
     const pk = returnPartition(cycle.cycleId, agency.agencyId);
     await this.deps.returns.create(
-      {
-        cycleId: cycle.cycleId,
-        agencyId: agency.agencyId,
-        agencyName: agency.name,
-        sector: agency.sector,
-        templateId: cycle.templateId,
-        templateVersion: cycle.templateVersion,
-        status: "draft",
-        createdAt: this.deps.now().toISOString(),
-        requestSeq: 0,
-        submissionCount: 0,
-      },
+      newReturnHeader(cycle, agency, this.deps.now().toISOString()),
       index.ordered.map((r) => r.indicator.id),
       await this.deps.access.accessRowsFor(agency.agencyId),
     );

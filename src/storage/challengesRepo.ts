@@ -1,3 +1,4 @@
+import { isOneOf } from "../oneOf";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import { z } from "zod/v4";
 import type { TableStore } from "./tableStore";
@@ -75,7 +76,7 @@ export class ChallengesRepo {
         const [, tenantId, aadObjectId] = splitKey(rk);
         state.access.push({ tenantId, aadObjectId, name: text.parse(e.name), roles: rolesOf(e.roles) });
       } else if (rk.startsWith("chl|")) {
-        const kind = (THREAD_KINDS as readonly string[]).includes(String(e.kind)) ? (e.kind as ThreadKind) : "reply";
+        const kind: ThreadKind = isOneOf(THREAD_KINDS, e.kind) ? e.kind : "reply";
         state.thread.push({ rowKey: rk, kind, comment: text.parse(e.comment), moderatedRating: text.parse(e.moderatedRating), actionId: text.parse(e.actionId), panelId: text.parse(e.panelId), by: text.parse(e.by), byTenant: text.parse(e.byTenant), byAad: text.parse(e.byAad), role: e.role === "lead" ? "lead" : "panel", at: text.parse(e.at) });
       } else if (rk.startsWith("act|") && e.indicatorId === indicatorId) {
         state.panelActions.push({ actionId: splitKey(rk)[1], text: text.parse(e.text), owner: text.parse(e.owner), due: text.parse(e.due), status: e.status === "done" ? "done" : "open" });
@@ -116,7 +117,7 @@ export class ChallengesRepo {
     const by = new Map<string, { indicatorId: string; last: ThreadEntry; count: number }>();
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey gt 'chl|' and RowKey lt 'chl}'` } })) {
       const [, indicatorId] = splitKey(e.rowKey!);
-      const entry: ThreadEntry = { rowKey: e.rowKey!, kind: (THREAD_KINDS as readonly string[]).includes(String(e.kind)) ? (e.kind as ThreadKind) : "reply", comment: text.parse(e.comment), moderatedRating: text.parse(e.moderatedRating), actionId: text.parse(e.actionId), panelId: text.parse(e.panelId), by: text.parse(e.by), byTenant: text.parse(e.byTenant), byAad: text.parse(e.byAad), role: e.role === "lead" ? "lead" : "panel", at: text.parse(e.at) };
+      const entry: ThreadEntry = { rowKey: e.rowKey!, kind: isOneOf(THREAD_KINDS, e.kind) ? e.kind : "reply", comment: text.parse(e.comment), moderatedRating: text.parse(e.moderatedRating), actionId: text.parse(e.actionId), panelId: text.parse(e.panelId), by: text.parse(e.by), byTenant: text.parse(e.byTenant), byAad: text.parse(e.byAad), role: e.role === "lead" ? "lead" : "panel", at: text.parse(e.at) };
       const cur = by.get(indicatorId);
       if (!cur) by.set(indicatorId, { indicatorId, last: entry, count: 1 });
       else {

@@ -61,6 +61,22 @@ export const headerSchema = z.object({
 });
 export type ReturnHeader = z.infer<typeof headerSchema>;
 
+/** A new, empty return's header: the one shape both opening a cycle and carrying forward start from. */
+export function newReturnHeader(cycle: { cycleId: string; templateId: string; templateVersion: number }, agency: { agencyId: string; name: string; sector: ReturnHeader["sector"] }, createdAt: string): ReturnHeader {
+  return {
+    cycleId: cycle.cycleId,
+    agencyId: agency.agencyId,
+    agencyName: agency.name,
+    sector: agency.sector,
+    templateId: cycle.templateId,
+    templateVersion: cycle.templateVersion,
+    status: "draft",
+    createdAt,
+    requestSeq: 0,
+    submissionCount: 0,
+  };
+}
+
 /** The answer columns as stored ("" = not given). */
 export interface AnswerColumns {
   rating: string;
