@@ -180,10 +180,11 @@ export class ReturnService {
   }
 
   async overview(actor: Actor, returnId: string, notice?: NoticeView): Promise<OverviewView> {
+    // The summary row is read beside the return (checked first), so the overview says when a panel moderated it.
     const opened = await this.open(actor, returnId);
-    const own = await this.deps.ownDeadline?.(opened.cycle.cycleId, opened.loaded.header.agencyId);
+    const [own, beside] = await Promise.all([this.deps.ownDeadline?.(opened.cycle.cycleId, opened.loaded.header.agencyId), this.besideOf(returnId)]);
     const o = own && own > opened.cycle.deadline ? { ...opened, cycle: { ...opened.cycle, deadline: own } } : opened;
-    return overviewView(o, { notice: notice ?? this.closedNotice(o) ?? carriedNotice(o, "warning"), canEdit: this.canEdit(o) });
+    return overviewView(o, { notice: notice ?? this.closedNotice(o) ?? carriedNotice(o, "warning"), canEdit: this.canEdit(o), beside });
   }
 
   /**
@@ -278,11 +279,11 @@ export class ReturnService {
     }
     if (cmd.then === "back") return stepView(step([saved]), cmd.indicatorId, { notice: savedNotice });
     // Overview, review, or past the last indicator: these show the whole return.
-    const o = await this.open(actor, pk);
-    if (cmd.then === "overview") return overviewView(o, { notice: savedNotice, canEdit: true });
+    const [o, beside] = await Promise.all([this.open(actor, pk), this.besideOf(pk)]);
+    if (cmd.then === "overview") return overviewView(o, { notice: savedNotice, canEdit: true, beside });
     const remaining = incompleteIndicators(o.index, o.loaded.answers).length;
-    if (cmd.then === "review") return reviewView(o, { notice: savedNotice, canEdit: true });
-    return reviewView(o, { notice: { text: remaining ? md`Saved ${cmd.indicatorId}. ${remaining} indicator(s) still need an answer.` : md`Saved ${cmd.indicatorId}. Every indicator is answered: review and send for sign-off.`, color: remaining ? "warning" : "good" }, canEdit: true });
+    if (cmd.then === "review") return reviewView(o, { notice: savedNotice, canEdit: true, beside });
+    return reviewView(o, { notice: { text: remaining ? md`Saved ${cmd.indicatorId}. ${remaining} indicator(s) still need an answer.` : md`Saved ${cmd.indicatorId}. Every indicator is answered: review and send for sign-off.`, color: remaining ? "warning" : "good" }, canEdit: true, beside });
   }
 
   /**

@@ -158,7 +158,7 @@ export function describeAnswer(a: Answer): string {
   ].filter(Boolean).join("\n");
 }
 
-export function overviewView(ctx: ViewContext, opts: { notice?: NoticeView; canEdit: boolean }): OverviewView {
+export function overviewView(ctx: ViewContext, opts: { notice?: NoticeView; canEdit: boolean; beside?: RatingsBeside }): OverviewView {
   const { index, loaded } = ctx;
   const returnId = loaded.partitionKey;
   const status = displayStatus(loaded.header, loaded.answers.values());
@@ -181,6 +181,7 @@ export function overviewView(ctx: ViewContext, opts: { notice?: NoticeView; canE
     statusLabel: text(ctx.cycle.status === "closed" ? `${STATUS_LABELS[status]} · cycle closed (read only)` : STATUS_LABELS[status]),
     statusColor: STATUS_COLORS[status],
     progressText: md`${p.answered} of ${p.total} indicators answered`,
+    besideText: besideTotals(index, loaded.answers, opts.beside, "overview"),
     notice: opts.notice ?? sentBack,
     standards: index.template.standards.map((s, i) => {
       const c = counts[i];
@@ -252,8 +253,8 @@ export function standardSummaries(index: TemplateIndex, answers: Map<string, Sto
   }));
 }
 
-/** The review's line about a panel's moderated ratings and changes since the first submission, or nothing. */
-function besideTotals(index: TemplateIndex, answers: Map<string, StoredAnswer>, beside: RatingsBeside | undefined): Shown {
+/** The line about a panel's moderated ratings and changes since the first submission, or nothing: the review lists them under each standard, the overview points there. */
+function besideTotals(index: TemplateIndex, answers: Map<string, StoredAnswer>, beside: RatingsBeside | undefined, on: "review" | "overview" = "review"): Shown {
   let moderated = 0;
   let changed = 0;
   for (let i = 0; i < index.template.standards.length; i++) {
@@ -262,7 +263,7 @@ function besideTotals(index: TemplateIndex, answers: Map<string, StoredAnswer>, 
     changed += b.changed;
   }
   const parts = [
-    moderated ? `A challenge panel gave a moderated rating to ${moderated} indicator${moderated === 1 ? "" : "s"}: shown beside yours under each standard (your own ratings are unchanged).` : "",
+    moderated ? `A challenge panel gave a moderated rating to ${moderated} indicator${moderated === 1 ? "" : "s"}: shown beside yours under each standard${on === "overview" ? " of the review" : ""} (your own ratings are unchanged).` : "",
     changed ? `${changed} indicator${changed === 1 ? "" : "s"} changed rating since the first submission.` : "",
   ].filter(Boolean);
   return parts.length ? text(parts.join(" ")) : NO_TEXT;

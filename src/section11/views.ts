@@ -21,6 +21,8 @@ export interface OverviewView {
   statusLabel: Shown;
   statusColor: TextColor;
   progressText: Shown;
+  /** How many indicators a challenge panel moderated and how many changed since the first submission; empty when none. */
+  besideText: Shown;
   notice?: NoticeView;
   standards: OverviewStandardView[];
   actions: ActionView[];

@@ -361,17 +361,24 @@ describe("drill-down", () => {
 
 describe("export", () => {
   async function fetchFile(format: string, grant: string): Promise<Buffer> {
+    const seqBefore = bot.connector.activities.at(-1)?.seq ?? 0;
     const res = await postActivity(bot.url, invokeAction(exec1, "digest.exportFile", { grant, format }));
     expect(res.status).toBe(200);
-    const consent = await bot.connector.waitFor((a) => a.conversationId === personalConversationId(exec1) && a.body?.attachments?.[0]?.contentType === "application/vnd.microsoft.teams.card.file.consent" && a.body.attachments[0].name.includes(format === "xlsx" ? ".xlsx" : `-${format}.csv`));
+    const consent = await bot.connector.waitFor((a) => a.seq > seqBefore && a.conversationId === personalConversationId(exec1) && a.body?.attachments?.[0]?.contentType === "application/vnd.microsoft.teams.card.file.consent" && a.body.attachments[0].name.includes(format === "xlsx" ? ".xlsx" : `-${format}.csv`));
     const att = consent.body.attachments[0];
     const uploadsBefore = bot.connector.uploads.length;
-    await postActivity(bot.url, {
+    const sentBefore = bot.connector.sentTo(personalConversationId(exec1)).length;
+    const accepted = await postActivity(bot.url, {
       ...invokeAction(exec1, "x"),
       name: "fileConsent/invoke",
       value: { type: "fileUpload", action: "accept", context: att.content.acceptContext, uploadInfo: { name: att.name, uploadUrl: `${bot.connector.serviceUrl}upload/${encodeURIComponent(att.name)}`, contentUrl: `https://contoso.sharepoint.com/personal/${att.name}`, uniqueId: "u-1", fileType: format === "xlsx" ? "xlsx" : "csv" } },
     });
-    await eventually(() => bot.connector.uploads.length > uploadsBefore, 5_000, "the upload");
+    expect(accepted.status).toBe(200);
+    if (bot.connector.uploads.length === uploadsBefore) {
+      // Say what the bot answered instead of only "timed out" (a flake once hid here).
+      const said = bot.connector.sentTo(personalConversationId(exec1)).slice(sentBefore).map((a) => JSON.stringify(a.body).slice(0, 300));
+      throw new Error(`no upload; the bot said: ${said.join(" | ") || "nothing"}`);
+    }
     return bot.connector.uploads[bot.connector.uploads.length - 1].bytes;
   }
 

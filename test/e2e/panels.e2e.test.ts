@@ -298,6 +298,10 @@ describe("a challenge and its answer", () => {
     expect(review).toContain("Changed or moderated: 1.1 Partially met, first submission Fully met");
     expect(review).toContain("Changed or moderated: 2.1 Partially met, panel Not met");
     expect(text(await bot.invoke(officer, "s11.review", { returnId: curlew }))).toContain("You don't have access");
+    // The overview, where a lead starts, says so too and points to the review.
+    const overview = text(await bot.invoke(lead, "s11.overview", { returnId: plover }));
+    expect(overview).toContain("A challenge panel gave a moderated rating to 1 indicator: shown beside yours under each standard of the review");
+    expect(overview).toContain("1 indicator changed rating since the first submission");
     // The panel's card for the agency shows the moderated rating beside the self-rating.
     const agency = await bot.invoke(member, "panel.agency", { panelId: panelA, returnId: plover });
     expect(text(agency)).toMatch(/2\. Clear statement.*Self: Partially met · First submission: Partially met · Moderated: Partially met \(1 indicator\)/);

@@ -191,6 +191,7 @@ function realisticViews(): { [N in CardName]: CardViews[N] } {
       statusLabel: t("Draft"),
       statusColor: "warning",
       progressText: t("31 of 42 indicators answered"),
+      besideText: t("A challenge panel gave a moderated rating to 3 indicators: shown beside yours under each standard of the review (your own ratings are unchanged)."),
       notice: { text: t("Saved."), color: "good" },
       standards: STANDARD_TITLES.map((title, i) => ({
         number: t(String(i + 1)),
