@@ -2,6 +2,7 @@ import { z } from "zod/v4";
 import { md } from "../cards/text";
 import { reply } from "../cards/reply";
 import { UserFacingError } from "../errors";
+import { cardEtag } from "../storage/cardEtag";
 import { verb, type FeatureRoutes, type MessageBuilder, type RouteResult } from "../routes";
 import { agencyRef, answerInput, challengeInput, indicatorInput, leadRef, panelFormInput, panelIdSchema, panelRef, suggestInput, type PanelService } from "./service";
 import { PANEL_MESSAGES, PANEL_VERBS } from "./verbs";
@@ -60,14 +61,14 @@ export function panelRoutes(s: PanelService, appLink: string): FeatureRoutes {
       verb({ verb: PANEL_VERBS.edit, input: panelRef, run: async (ctx, i) => reply("panelForm", await s.editForm(ctx.actor, i.panelId)) }),
       verb({
         verb: PANEL_VERBS.save,
-        input: panelFormInput.extend({ panelId: panelIdSchema, etag: z.string().max(200).optional() }),
+        input: panelFormInput.extend({ panelId: panelIdSchema, etag: cardEtag }),
         run: async (ctx, i): Promise<RouteResult> => {
           const r = await s.save(ctx.actor, i.panelId, i, i.etag);
           return r.saved ? r.reply : reply("panelForm", r.view);
         },
       }),
       verb({ verb: PANEL_VERBS.deleteAsk, input: panelRef, run: async (ctx, i) => s.deleteAsk(ctx.actor, i.panelId) }),
-      verb({ verb: PANEL_VERBS.delete, input: panelRef.extend({ etag: z.string().min(1).max(200) }), run: async (ctx, i) => s.delete(ctx.actor, i.panelId, i.etag) }),
+      verb({ verb: PANEL_VERBS.delete, input: panelRef.extend({ etag: cardEtag }), run: async (ctx, i) => s.delete(ctx.actor, i.panelId, i.etag) }),
       verb({
         verb: PANEL_VERBS.export,
         input: panelRef,

@@ -330,14 +330,14 @@ export class PanelService {
    * with (a member's right needs both their row and their place on the panel's list, so a removal
    * takes effect here), then the removed members' rows are deleted.
    */
-  async save(actor: Actor, panelId: string, input: z.infer<typeof panelFormInput>, seenEtag?: string): Promise<{ saved: true; reply: Reply } | { saved: false; view: PanelFormView }> {
+  async save(actor: Actor, panelId: string, input: z.infer<typeof panelFormInput>, seenEtag: string): Promise<{ saved: true; reply: Reply } | { saved: false; view: PanelFormView }> {
     await this.requireAdmin(actor);
     const current = await this.d.panels.getWithEtag(panelId);
     if (!current) throw new UserFacingError("That panel does not exist (it may have been removed). Type panels to see them all.", "not_found");
     const { problems, panel: fields } = await this.validate(input, "save", current.panel.members);
     if (!fields) return { saved: false, view: await this.editForm(actor, panelId, { input, problems, notice: { text: md`Not saved: ${problems.length === 1 ? "fix the problem above" : `fix the ${problems.length} problems above`}. What you typed is kept.`, color: "attention" } }) };
     const next: Panel = { ...current.panel, ...fields };
-    if (!(await this.d.panels.update(next, current.panel.members, seenEtag || current.etag))) {
+    if (!(await this.d.panels.update(next, current.panel.members, seenEtag))) {
       return { saved: false, view: await this.editForm(actor, panelId, { input, notice: { text: md`Someone else changed this panel meanwhile: check it and save again. What you typed is kept.`, color: "warning" } }) };
     }
     return { saved: true, reply: await this.view(actor, panelId, { text: md`Saved.`, color: "good" }) };

@@ -6,6 +6,7 @@ import { actorKey } from "../people/actor";
 import type { AccessService } from "../people/accessService";
 import type { Agency, AgenciesRepo } from "../storage/agenciesRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
+import { cardEtag } from "../storage/cardEtag";
 import { isBatchConflict, isNotFound, isPreconditionFailed } from "../storage/errors";
 import { splitKey } from "../storage/keys";
 import { newReturnHeader, returnPartition, returnVersion, type HistoryEntry, type LoadedReturn, type ReturnHeader, type ReturnRole, type ReturnsRepo, type Snapshot, type StoredAnswer } from "../storage/returnsRepo";
@@ -41,7 +42,7 @@ export const standardCommandSchema = z.object({ returnId: returnIdSchema, standa
 export const saveCommandSchema = z.object({
   returnId: returnIdSchema,
   indicatorId: z.string().min(1).max(40),
-  etag: z.string().max(200).default(""),
+  etag: cardEtag,
   /** Digest of the stored answer the card was drawn from (see answerDigest). */
   answerDigest: z.string().max(40).default(""),
   /** The due date already stored, which may be kept although it has passed. */
@@ -293,7 +294,7 @@ export class ReturnService {
    */
   private async write(actor: Actor, pk: string, cmd: SaveCommand, answer: Answer): Promise<{ saved: StoredAnswer } | { conflict: true; latest?: StoredAnswer }> {
     const who = { name: actor.name, key: actorKey(actor) };
-    let etag = cmd.etag || "\"none\"";
+    let etag = cmd.etag;
     for (let attempt = 0; attempt < 2; attempt++) {
       const now = this.deps.now().toISOString();
       try {

@@ -42,6 +42,24 @@ test("quote characters that could break an OData filter are stored and read back
   expect(plain(textOf(injected.card))).toContain("don't have access");
 });
 
+test("a forged version in a save ('*', garbage, none) never overwrites a newer answer and keeps what was typed", async () => {
+  const step = await openWithRating(bot, lead, returnId, "3.1", "fully");
+  const drawn = actionOf(step.card, "s11.save").data;
+  // A colleague saves first (as from another card), so the lead's card is stale.
+  const repos = bot.app.services.repos;
+  const row = (await repos.returns.getAnswer(returnId, "3.1"))!;
+  await repos.returns.saveAnswer(returnId, "3.1", row.etag, { ...row, rating: "partially", evidence: "The officer's newer answer" }, { name: "A colleague", key: "k" }, new Date().toISOString());
+  for (const etag of ["*", "not-an-etag", "", undefined]) {
+    const r = await bot.invoke(lead, "s11.save", { ...drawn, etag, answerDigest: "", then: "stay", rating: "not", evidence: `Forged over with etag ${JSON.stringify(etag)}` });
+    const shown = plain(textOf(r.card));
+    expect(shown).toContain("changed this answer while you were editing");
+    expect(shown).toContain(`Forged over with etag ${JSON.stringify(etag)}`);
+    expect(shown).not.toContain("Something went wrong");
+  }
+  const stored = await bot.app.services.repos.returns.getAnswer(returnId, "3.1");
+  expect(stored?.evidence).toBe("The officer's newer answer");
+});
+
 test("unicode, emoji and right-to-left evidence survive a save exactly", async () => {
   const step = await openWithRating(bot, lead, returnId, "1.1", "fully");
   const evidence = "Zoë 👩🏽‍⚕️ Ōtsuka — مرحبا — \"quoted\" 'single' `tick` ${notAnExpression} {{mustache}}\nsecond line";

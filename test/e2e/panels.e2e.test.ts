@@ -397,6 +397,8 @@ describe("the admin changes a panel", () => {
     const other = actionOf((await bot.invoke(admin, "panel.edit", { panelId: panelA })).card, "panel.save");
     expect(text(await bot.invoke(admin, other.verb, { ...other.data, ...fields, name: "Education panel (renamed)" }))).toContain("Saved");
     expect(text(await bot.invoke(admin, save.verb, { ...save.data, ...fields, name: "Stale name" }))).toContain("Someone else changed this panel meanwhile");
+    // A payload that forges the version ("*", none at all) is stale too, never an unconditional write.
+    for (const etag of ["*", undefined]) expect(text(await bot.invoke(admin, save.verb, { ...save.data, etag, ...fields, name: "Forged name" }))).toContain("Someone else changed this panel meanwhile");
     // Replace the member: the old one is refused at once, the new one reads the panel.
     const fresh = actionOf((await bot.invoke(admin, "panel.edit", { panelId: panelA })).card, "panel.save");
     expect(text(await bot.invoke(admin, fresh.verb, { ...fresh.data, ...fields, name: "Education panel (renamed)", members: member2.email }))).toContain("Saved");
