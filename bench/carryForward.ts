@@ -16,7 +16,7 @@ import { startEmbeddedAzurite } from "../src/storage/embeddedAzurite";
 import { TableStore } from "../src/storage/tableStore";
 import { CarryForwardRepo } from "../src/storage/carryForwardRepo";
 import { returnPartition } from "../src/storage/returnsRepo";
-import type { Template } from "../src/section11/template";
+import { BENCH_INDICATOR_IDS as IDS, BENCH_TEMPLATE as TEMPLATE } from "./template60";
 import type { Actor } from "../src/people/actor";
 import { addDays, ukDate } from "../src/time";
 import { StorageCounter } from "./storageCounter";
@@ -24,13 +24,6 @@ import { CARRY_BUDGET_MS } from "../src/cycles/feature";
 
 const AGENCIES = Number(process.env.CARRY_BENCH_AGENCIES ?? 60);
 const out = (s = "") => process.stdout.write(s + "\n");
-const TEMPLATE: Template = {
-  id: "bench-60",
-  version: 1,
-  name: "Benchmark template, 60 indicators",
-  standards: Array.from({ length: 10 }, (_, s) => ({ id: `S${s + 1}`, title: `Standard ${s + 1}`, indicators: Array.from({ length: 6 }, (_, i) => ({ id: `${s + 1}.${i + 1}`, text: `Indicator ${s + 1}.${i + 1} of the benchmark template.` })) })),
-};
-const IDS = TEMPLATE.standards.flatMap((s) => s.indicators.map((i) => i.id));
 const ADMIN: Actor = { principal: { tenantId: "00000000-0000-4000-8000-0000000000b1", aadObjectId: "00000000-0000-4000-8000-0000000000a1" }, name: "Bench Admin" };
 
 async function main() {

@@ -36,7 +36,7 @@ import { answerEntity, EvaluationsRepo } from "../src/storage/evaluationsRepo";
 import { tallyEntity } from "../src/storage/answerTalliesRepo";
 import { composeDigest } from "../src/digest/composer";
 import { DigestService } from "../src/digest/service";
-import type { Template } from "../src/section11/template";
+import { BENCH_INDICATOR_IDS as IDS, BENCH_TEMPLATE as TEMPLATE } from "./template60";
 import { ukDate, addDays } from "../src/time";
 import { StorageCounter } from "./storageCounter";
 
@@ -47,13 +47,6 @@ const RUNS = 5;
 const SECTORS: Sector[] = ["health", "police", "education", "local_authority", "voluntary", "secure_estate", "justice", "other"];
 const out = (s = "") => process.stdout.write(s + "\n");
 
-const TEMPLATE: Template = {
-  id: "bench-60",
-  version: 1,
-  name: "Benchmark template, 60 indicators",
-  standards: Array.from({ length: 10 }, (_, s) => ({ id: `S${s + 1}`, title: `Standard ${s + 1}`, indicators: Array.from({ length: 6 }, (_, i) => ({ id: `${s + 1}.${i + 1}`, text: `Indicator ${s + 1}.${i + 1} of the benchmark template.` })) })),
-};
-const IDS = TEMPLATE.standards.flatMap((s) => s.indicators.map((i) => i.id));
 
 /**
  * The training programme as the training feature stores it: session rows (Training, PK "session"),

@@ -11,9 +11,9 @@
 import { randomUUID } from "node:crypto";
 import { startApp } from "../src/app";
 import { loadConfig } from "../src/config";
-import type { Actor } from "../src/people/actor";
 import { startEmbeddedAzurite } from "../src/storage/embeddedAzurite";
 import { startConnector } from "../test/support/connector";
+import { officerWithSession } from "./trainingSession";
 import { TEST_TENANT_ID } from "../test/support/teamsActivity";
 
 const DELEGATES = Number(process.env.EVAL_FANOUT_DELEGATES ?? 1000);
@@ -40,13 +40,7 @@ async function main() {
   try {
     const s = app.services;
     const t = s.training;
-    const officer: Actor = { principal: { tenantId: TEST_TENANT_ID, aadObjectId: randomUUID() }, name: "Bench Officer" };
-    await s.access.grant({ role: "trainer", agencyId: "*", agencyName: "Partnership", holder: { kind: "person", principal: officer.principal }, name: officer.name, email: "", by: "bench" });
-    const form = await t.courses.form(officer);
-    await t.courses.create(officer, { formId: form.formId, title: "Working together to safeguard children", kind: "core", outcomes: "Know the threshold document\nKnow how to escalate a concern", followUpWeeks: "8", reminderAfter: "3 days", escalationAfter: "7 days" });
-    const sForm = await t.sessions.form(officer, `c-${form.formId}`);
-    await t.sessions.create(officer, { formId: sForm.formId, courseId: `c-${form.formId}`, date: "2027-03-03", time: "09:30", duration: "120", mode: "virtual", venue: "https://teams.example/meet", trainer: "Dr Helen Mayhew" });
-    const sessionId = `s-${sForm.formId}`;
+    const { officer, sessionId } = await officerWithSession(app, { courseTitle: "Working together to safeguard children", outcomes: ["Know the threshold document", "Know how to escalate a concern"], mode: "virtual", venue: "https://teams.example/meet" });
 
     // Delegates who have the app: each has a personal chat the bot can post to.
     const people = Array.from({ length: DELEGATES }, (_, i) => ({ i, aadObjectId: randomUUID(), email: `delegate${i}@agency${i % 40}.example`, conversationId: `a:eval-${i}` }));

@@ -15,8 +15,8 @@ import { randomUUID } from "node:crypto";
 import { startApp } from "../src/app";
 import { loadConfig } from "../src/config";
 import { startEmbeddedAzurite } from "../src/storage/embeddedAzurite";
-import type { Actor } from "../src/people/actor";
 import { startConnector } from "../test/support/connector";
+import { officerWithSession } from "./trainingSession";
 import { invokeAction, TEST_TENANT_ID } from "../test/support/teamsActivity";
 import { fmt, percentile } from "./stats";
 
@@ -34,13 +34,7 @@ async function main() {
   try {
     const s = app.services;
     const t = s.training;
-    const officer: Actor = { principal: { tenantId: TEST_TENANT_ID, aadObjectId: randomUUID() }, name: "Bench Officer" };
-    await s.access.grant({ role: "trainer", agencyId: "*", agencyName: "Partnership", holder: { kind: "person", principal: officer.principal }, name: officer.name, email: "", by: "bench" });
-    const form = await t.courses.form(officer);
-    await t.courses.create(officer, { formId: form.formId, title: "Basic child protection", kind: "core", outcomes: "Recognise the four categories of abuse\nKnow how to make a referral", followUpWeeks: "8", reminderAfter: "3 days", escalationAfter: "7 days" });
-    const sForm = await t.sessions.form(officer, `c-${form.formId}`);
-    await t.sessions.create(officer, { formId: sForm.formId, courseId: `c-${form.formId}`, date: "2027-03-03", time: "09:30", duration: "120", mode: "in_person", venue: "Civic Centre", trainer: "Dr Helen Mayhew" });
-    const sessionId = `s-${sForm.formId}`;
+    const { officer, sessionId } = await officerWithSession(app, { courseTitle: "Basic child protection", outcomes: ["Recognise the four categories of abuse", "Know how to make a referral"], mode: "in_person", venue: "Civic Centre" });
     const WARM_UP = 20;
     const all = Array.from({ length: DELEGATES + WARM_UP }, (_, i) => ({ i, teams: i % 2 === 0, aadObjectId: randomUUID(), email: `delegate${i}@agency${i % 20}.example` }));
     await t.delegates.addMany(officer, await t.sessions.get(sessionId), all.map((p) => ({ name: `Delegate ${p.i}`, email: p.email, agency: "Agency", managerName: "", managerEmail: "", ...(p.teams ? { tenantId: TEST_TENANT_ID, aadObjectId: p.aadObjectId } : {}) })), "csv");
