@@ -18,7 +18,10 @@ export type { Logger };
  * what a user typed (JSON.parse, zod and storage errors all do).
  */
 export function errorFields(e: unknown): Record<string, unknown> {
-  const err = e as { name?: unknown; code?: unknown; statusCode?: unknown; stack?: unknown };
+  const err = e as { name?: unknown; code?: unknown; statusCode?: unknown; stack?: unknown; cause?: unknown };
   const frame = typeof err?.stack === "string" ? err.stack.split("\n").find((l) => l.trim().startsWith("at "))?.trim().slice(0, 200) : undefined;
-  return { err: typeof err?.name === "string" ? err.name : typeof e, code: err?.code, status: err?.statusCode, at: frame };
+  // fetch says only "fetch failed": the network's reason (ECONNRESET, a socket closed...) is its cause.
+  const cause = err?.cause as { name?: unknown; code?: unknown } | undefined;
+  const causeFields = cause && typeof cause === "object" ? { cause: typeof cause.name === "string" ? cause.name : "Error", causeCode: cause.code } : {};
+  return { err: typeof err?.name === "string" ? err.name : typeof e, code: err?.code, status: err?.statusCode, at: frame, ...causeFields };
 }
