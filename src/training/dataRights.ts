@@ -225,7 +225,7 @@ function describe(c: ReturnType<typeof erasureCounts>): string {
   return [
     plural(c.bookings, "booking"),
     plural(c.answers, "answer"),
-    plural(c.pendingMessages, "message not yet sent"),
+    `${plural(c.pendingMessages, "message")} not yet sent`,
     `${plural(c.sentMessages, "sent message")} kept as a count`,
     ...(c.managerNamings ? [`their name as manager blanked on ${plural(c.managerNamings, "booking")}`] : []),
   ].join(", ");
