@@ -1,7 +1,8 @@
 import { startBot, type BotUnderTest } from "../support/botUnderTest";
 import { startGraphStandIn, type GraphStandIn } from "../support/graphStandIn";
 import { actionOf, actionsOf, inputsOf, plain, textOf } from "../support/cardTools";
-import { newTeamsUser, TEST_TENANT_ID } from "../support/teamsActivity";
+import { invokeAction, message, newTeamsUser, TEST_TENANT_ID } from "../support/teamsActivity";
+import { postActivity } from "../support/http";
 import { createCourse, createSession, endAnswer, followAnswer, linkIn, mailsTo, makeTrainer, postEvaluation, roundSettled } from "../support/training";
 import { batchId } from "../../src/training/verbs";
 import { StoredTrainingFigures } from "../../src/training/digestFigures";
@@ -109,6 +110,17 @@ test("someone who is not a training officer can neither see nor erase a delegate
   const refused = await bot.invoke(stranger, "training.rights.check", { email: PRIYA.email });
   expect(plain(textOf(refused.card))).toMatch(/Only the partnership's training officers/);
   expect((await deps().repo.listDelegates(s1)).some((d) => d.email === PRIYA.email)).toBe(true);
+  // Even the officer gets nothing about a person in a group chat: only a pointer to the personal chat.
+  const group = { conversationId: "19:data-rights-group@thread.v2" };
+  const inGroup = <T extends { conversation: object }>(a: T) => ({ ...a, conversation: { ...a.conversation, conversationType: "groupChat" as const, isGroup: true } });
+  const before = Math.max(0, ...bot.connector.activities.map((a) => a.seq));
+  await postActivity(bot.url, inGroup(message(officer, `delegate data ${PRIYA.email}`, group)));
+  const pressed = await postActivity(bot.url, inGroup(invokeAction(officer, "training.rights.export", { email: PRIYA.email, format: "csv" }, group)));
+  const inChat = bot.connector.activities.filter((a) => a.seq > before);
+  expect(JSON.stringify(inChat)).not.toContain("Priya Shah");
+  expect(JSON.stringify(pressed.body)).not.toContain("Priya Shah");
+  expect(inChat.some((a) => a.body?.attachments?.[0]?.contentType === "application/vnd.microsoft.teams.card.file.consent")).toBe(false);
+  expect(plain(JSON.stringify(inChat))).toMatch(/personal chat/);
   // The officer's home card offers both; a stranger's does not.
   expect(actionsOf((await bot.say(officer, "training")).card).filter((a) => a.verb === "training.rights.form").map((a) => a.data.mode)).toEqual(["access", "erase"]);
   expect(actionsOf((await bot.say(stranger, "training")).card).some((a) => a.verb === "training.rights.form")).toBe(false);
