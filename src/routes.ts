@@ -99,7 +99,9 @@ export interface CommandRoute {
   name: string;
   aliases?: readonly string[];
   scopes?: readonly Scope[];
-  run(ctx: RouteContext): Promise<RouteResult>;
+  /** When set, the command may be followed by text (`delegate data name@agency.org`), passed to `run` as typed. */
+  takesText?: boolean;
+  run(ctx: RouteContext, typedAfter?: string): Promise<RouteResult>;
 }
 
 export interface FileRoute {

@@ -45,7 +45,19 @@ export class RouteTable {
   }
 
   command(typed: string): CommandRoute | undefined {
-    return this.commands.get(commandWord(typed));
+    return this.commandWithText(typed)?.route;
+  }
+
+  /** The command typed, and for a command that takes text, what follows its name (as typed, trimmed). */
+  commandWithText(typed: string): { route: CommandRoute; after: string } | undefined {
+    const exact = this.commands.get(commandWord(typed));
+    if (exact) return { route: exact, after: "" };
+    const trimmed = typed.trim();
+    const lower = trimmed.toLowerCase();
+    for (const [name, route] of this.commands) {
+      if (route.takesText && lower.startsWith(`${name} `)) return { route, after: trimmed.slice(name.length).trim() };
+    }
+    return undefined;
   }
 
   file(extension: string): FileRoute | undefined {
@@ -91,13 +103,14 @@ export async function runVerb(table: RouteTable, ctx: RouteContext, name: string
 
 /** Runs a typed command; what is not recognised gets the help of this scope. */
 export async function runCommand(table: RouteTable, ctx: RouteContext, typed: string, chatLink: string): Promise<RouteResult> {
-  const route = table.command(typed);
+  const found = table.commandWithText(typed);
+  const route = found?.route;
   if (!route) {
     const said = typed.trim().slice(0, 40);
     return helpFor(ctx.place.scope, said ? `I didn't recognise "${said}${typed.trim().length > 40 ? "…" : ""}".` : undefined);
   }
   if (!allowedIn(route, ctx.place.scope)) return personalOnly(chatLink, ctx.place.scope);
-  return route.run(ctx);
+  return route.run(ctx, found.after);
 }
 
 export const replyOf = (r: RouteResult): Reply => (isHandled(r) ? r.reply : r);

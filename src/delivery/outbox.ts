@@ -86,6 +86,16 @@ export class Outbox {
     return this.options.scheduler.schedule(dispatchJobId(batchId), DISPATCH_JOB, at, { batchId }, { ifEarlier: true });
   }
 
+  /**
+   * A person's data erased from one row: a row not sent yet is deleted (it will not go out); a
+   * finished one stays, naming nobody and holding only `params`, so the counts read from the
+   * batch stay true. False when the row changed since it was read: read it again.
+   */
+  forget(row: DeliveryRow, params: Record<string, unknown>): Promise<boolean> {
+    if (row.state === "pending" || row.state === "sending") return this.options.deliveries.remove(row);
+    return this.options.deliveries.anonymise(row, params);
+  }
+
   /** Counts come from the rows themselves, never from a separate tally that could drift. */
   async batchStatus(batchId: string): Promise<BatchStatus> {
     const rows = await this.options.deliveries.list(batchId);

@@ -57,6 +57,8 @@ export interface DeliveryRow {
   sentAt?: string;
   leaseUntil?: string;
   leaseOwner?: string;
+  /** Set while the row is being moved to a key that names nobody (a person's data erased: DeliveriesRepo.anonymise). */
+  movedTo?: string;
   tellOnFailure?: Principal;
   /** "due" while the failure notice to `tellOnFailure` is still to be enqueued. */
   notice?: "due" | "done";
@@ -79,6 +81,18 @@ export interface MessageContent {
  * reason. Builders may run more than once for a row (retries) and must not have side effects.
  */
 export type MessageBuilder = (row: DeliveryRow) => Promise<MessageContent | { skip: string }>;
+
+/**
+ * What a finished row says about whom it was for once that person's data is erased: the kind
+ * stays (the officer's figures tell Teams from e-mail by it), nothing that names them does. The
+ * address is in the reserved .invalid domain, so it can never be delivered to.
+ */
+export const ERASED_EMAIL = "erased@erased.invalid";
+export function erasedRecipient(r: Recipient): Recipient {
+  if (r.kind === "person") return { kind: "person", tenantId: "erased", aadObjectId: "erased" };
+  if (r.kind === "email") return { kind: "email", email: ERASED_EMAIL };
+  return r;
+}
 
 export function recipientKeyOf(r: Recipient): string[] {
   switch (r.kind) {

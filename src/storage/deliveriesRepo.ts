@@ -1,9 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import { z } from "zod/v4";
 import type { TableStore } from "./tableStore";
-import { isBatchConflict, isConflict } from "./errors";
+import { isBatchConflict, isConflict, isNotFound, isPreconditionFailed } from "./errors";
 import { key } from "./keys";
-import { DELIVERY_CHANNELS, DELIVERY_STATES, recipientSchema, type DeliveryRow } from "../delivery/types";
+import { DELIVERY_CHANNELS, DELIVERY_STATES, erasedRecipient, recipientSchema, type DeliveryRow } from "../delivery/types";
 
 /**
  * The outbox: one row per recipient per purpose. PartitionKey = the batch (one purpose),
@@ -40,6 +41,7 @@ const rowSchema = z.object({
   sentAt: z.string().optional(),
   leaseUntil: z.string().optional(),
   leaseOwner: z.string().optional(),
+  movedTo: z.string().optional(),
   tellOnFailure: json(z.object({ tenantId: z.string(), aadObjectId: z.string() })).optional().catch(undefined),
   notice: z.enum(["due", "done"]).optional().catch(undefined),
   createdAt: z.string().catch(""),
@@ -122,6 +124,55 @@ export class DeliveriesRepo {
   async update(row: Pick<DeliveryRow, "batchId" | "recipientKey">, patch: DeliveryPatch, etag: string): Promise<string> {
     const res = await this.table.updateEntity({ partitionKey: batchPartition(row.batchId), rowKey: row.recipientKey, ...toColumns(patch) }, "Merge", { etag });
     return res.etag!;
+  }
+
+  /** Deletes the row if it is still as read (`etag`). False when someone changed it since; true when it is gone. */
+  async remove(row: Pick<DeliveryRow, "batchId" | "recipientKey" | "etag">): Promise<boolean> {
+    try {
+      await this.table.deleteEntity(batchPartition(row.batchId), row.recipientKey, { etag: row.etag });
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return true;
+      if (isPreconditionFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Keeps the row (its state, channel and times: what the counts read) but not whom it was for:
+   * the recipient becomes a placeholder (erasedRecipient), the chat ids go, `params` replaces the
+   * params, and the row moves to a row key that names nobody (the old key holds the address or
+   * the Teams identity). First a conditional Merge on the ETag read claims the row and records the
+   * new key; then one transaction deletes the old key and creates the new one. The transaction's
+   * delete cannot carry an ETag, which is why the claim comes first: a second eraser, or one
+   * finishing after a crash, moves it to the same key, and its create collides and changes nothing.
+   * Returns false when the row changed since it was read (read it again), true when it is done.
+   */
+  async anonymise(row: DeliveryRow, params: Record<string, unknown>): Promise<boolean> {
+    const pk = batchPartition(row.batchId);
+    const recipient = erasedRecipient(row.recipient);
+    let movedTo = row.movedTo;
+    if (!movedTo) {
+      movedTo = key("x", randomUUID());
+      try {
+        await this.table.updateEntity({ partitionKey: pk, rowKey: row.recipientKey, movedTo, recipient: JSON.stringify(recipient), activityId: "", conversationId: "" }, "Merge", { etag: row.etag });
+      } catch (e) {
+        if (isNotFound(e)) return true;
+        if (isPreconditionFailed(e)) return false;
+        throw e;
+      }
+    }
+    const { etag: _etag, movedTo: _moved, activityId: _activity, conversationId: _conversation, ...kept } = row;
+    try {
+      await this.table.submitTransaction([
+        ["delete", { partitionKey: pk, rowKey: row.recipientKey }],
+        ["create", { partitionKey: pk, rowKey: movedTo, ...toColumns({ ...kept, recipientKey: movedTo, recipient, params }) }],
+      ]);
+    } catch (e) {
+      // Moved already (by a second eraser), or the old row is gone: nothing left to do.
+      if (!isBatchConflict(e) && !isNotFound(e) && !/ResourceNotFound|EntityAlreadyExists/.test(String((e as Error)?.message))) throw e;
+    }
+    return true;
   }
 
   /** Every row of the batch. */

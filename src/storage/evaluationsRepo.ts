@@ -80,6 +80,53 @@ export class EvaluationsRepo {
   }
 
   /**
+   * Whether a row is stored under this pseudonym, and its answer (none while an erasure of it is
+   * under way: see `erase`).
+   */
+  async find(sessionId: string, kind: EvaluationKind, pseudonym: string): Promise<{ stored?: StoredAnswer } | undefined> {
+    try {
+      const e = await this.table.getEntity<Record<string, unknown>>(pk(sessionId), rk(kind, pseudonym));
+      return { stored: fromEntity(e) };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Erases one person's answer and takes it out of the session's tally, in steps each safe to
+   * repeat: the answer is blanked on the ETag read (the row keeps what the tally counts), the
+   * tally moves by the difference like any change (its op id is the row and that ETag, so it is
+   * taken once whoever applies it), and the row, now empty and uncounted, is deleted on its ETag.
+   * A crash part-way leaves a blank row that the next erase, save or ensureTally finishes; a blank
+   * row is never read as an answer. Returns whether there was a row.
+   */
+  async erase(sessionId: string, kind: EvaluationKind, pseudonym: string): Promise<boolean> {
+    const partitionKey = pk(sessionId);
+    const rowKey = rk(kind, pseudonym);
+    let found = false;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const row = await this.readRow(partitionKey, rowKey);
+      if (!row) return found;
+      found = true;
+      try {
+        if (row.answers !== "") {
+          const etag = (await this.table.updateEntity({ partitionKey, rowKey, sessionId, answers: "", counted: row.counted }, "Replace", { etag: row.etag })).etag!;
+          await this.settle({ sessionId, rowKey, etag, answers: "", counted: row.counted });
+        } else if (row.counted !== "") {
+          await this.settle({ sessionId, ...row });
+        } else {
+          await this.table.deleteEntity(partitionKey, rowKey, { etag: row.etag });
+          return true;
+        }
+      } catch (e) {
+        if (!isPreconditionFailed(e) && !isNotFound(e)) throw e;
+      }
+    }
+    throw Object.assign(new Error("the answer kept changing"), { statusCode: 503 });
+  }
+
+  /**
    * Creates the answer, or replaces it on the ETag just read; a concurrent create (409) or change
    * (412) is read again and retried, so two saves at once leave one row holding one of them.
    * Each write is then counted into the session's tally (see `settle`). Returns whether this was

@@ -199,6 +199,23 @@ export class TrainingRepo {
     return r.etag!;
   }
 
+  /**
+   * Deletes a delegate's row (their booking and completion record) if it is still as read.
+   * False when it changed since `etag` (read it again); true when it is gone. The headcount is
+   * marked stale first, like any change to who is booked.
+   */
+  async deleteDelegate(sessionId: string, delegateId: string, etag: string): Promise<boolean> {
+    await this.headcountChanging(sessionId);
+    try {
+      await this.table.deleteEntity(delegatesPk(sessionId), encodeKeyPart(delegateId), { etag });
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return true;
+      if (isPreconditionFailed(e)) return false;
+      throw e;
+    }
+  }
+
   /** Reads the delegate, applies `change` and writes it back on the ETag read; retried when another write came first. */
   async changeDelegate(sessionId: string, delegateId: string, change: (d: Delegate) => DelegatePatch | undefined): Promise<Delegate | undefined> {
     for (let attempt = 0; attempt < 8; attempt++) {

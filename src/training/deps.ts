@@ -15,7 +15,7 @@ export interface TrainingDeps {
   answers: EvaluationsRepo;
   access: AccessService;
   people: PeopleRepo;
-  outbox: Pick<Outbox, "enqueue" | "batchStatus">;
+  outbox: Pick<Outbox, "enqueue" | "batchStatus" | "forget">;
   scheduler: Pick<Scheduler, "schedule">;
   keys: TrainingKeys;
   now: () => Date;

@@ -52,7 +52,12 @@ export class TrainingHome {
         open: act(`Open the session of ${formatSessionTime(s.startsAt)}`, TRAINING_VERBS.session, { sessionId: s.sessionId }),
       })),
       moreText: more > 0 ? text(`${plural(more, "older item")} not shown: open a course to see all its sessions.`) : NO_TEXT,
-      actions: [act("Create a course", TRAINING_VERBS.courseForm, {}, courses.length ? "default" : "positive")],
+      actions: [
+        act("Create a course", TRAINING_VERBS.courseForm, {}, courses.length ? "default" : "positive"),
+        // A delegate's data rights (UK GDPR), asked for through the business unit as the privacy note says.
+        act("What we hold about someone", TRAINING_VERBS.rightsForm, { mode: "access" }),
+        act("Erase someone's data", TRAINING_VERBS.rightsForm, { mode: "erase" }),
+      ],
     };
   }
 

@@ -1,5 +1,6 @@
 import { EvaluationAnswering } from "./answering";
 import { CoursePages } from "./courses";
+import { DataRights } from "./dataRights";
 import { DelegateBook } from "./delegates";
 import type { TrainingDeps } from "./deps";
 import { TrainingHome } from "./home";
@@ -22,5 +23,6 @@ export function trainingParts(deps: TrainingDeps): TrainingParts {
     rounds,
     answering,
     reports: new TrainingReports(deps, sessions, answering),
+    rights: new DataRights(deps),
   };
 }

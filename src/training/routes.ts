@@ -10,6 +10,7 @@ import type { CoursePages } from "./courses";
 import { courseInput } from "./courses";
 import { delegateInput, type DelegateBook } from "./delegates";
 import { looksLikeDelegateCsv } from "./delegateCsv";
+import { rightsCheckInput, rightsEraseInput, rightsExportInput, rightsFormInput, type DataRights } from "./dataRights";
 import type { TrainingDeps } from "./deps";
 import { evaluationView } from "./evaluationView";
 import { trainerInput, type TrainingHome } from "./home";
@@ -31,6 +32,7 @@ export interface TrainingParts {
   rounds: EvaluationRounds;
   answering: EvaluationAnswering;
   reports: TrainingReports;
+  rights: DataRights;
 }
 
 const sessionRef = z.object({ sessionId: sessionIdSchema });
@@ -38,6 +40,8 @@ const evaluationRef = z.object({ sessionId: sessionIdSchema, kind: kindSchema, d
 /** Everything else the card sends is the answer, checked by checkAnswers against the questions. */
 const answerInput = z.looseObject({ sessionId: sessionIdSchema, kind: kindSchema, delegateId: delegateIdSchema });
 const GROUP_SCOPES = ["groupChat", "channel"] as const;
+/** An address typed after a command: Teams may send it as a mailto link; anything else is checked as typed. */
+const typedAddress = (typed: string) => typed.replace(/<[^>]*>/g, " ").replace(/\bmailto:/gi, "").trim();
 
 /**
  * The training feature's verbs, commands, file import, outgoing messages, scheduled jobs and web
@@ -68,8 +72,25 @@ export function trainingRoutes(t: TrainingParts): FeatureRoutes {
     }
   };
 
+  const rightsExport = async (actor: Actor, input: z.infer<typeof rightsExportInput>): Promise<RouteResult> => {
+    const r = await t.rights.export(actor, input);
+    return r.file ? { reply: reply("trainingDataRights", r.view), file: r.file } : reply("trainingDataRights", r.view);
+  };
+
   return {
     commands: [
+      // Help-only (src/home/helpOnlyCommands.ts): the address may follow the command; without one, the form.
+      {
+        name: "delegate data",
+        takesText: true,
+        run: async (ctx, typed) => (typed ? rightsExport(ctx.actor, rightsExportInput.parse({ email: typedAddress(typed), format: "csv" })) : reply("trainingDataRights", await t.rights.form(ctx.actor, "access"))),
+      },
+      {
+        name: "erase delegate",
+        takesText: true,
+        // Never erases straight from what was typed: it shows what would go, to confirm.
+        run: async (ctx, typed) => reply("trainingDataRights", typed ? await t.rights.check(ctx.actor, rightsCheckInput.parse({ email: typedAddress(typed) })) : await t.rights.form(ctx.actor, "erase")),
+      },
       { name: "training", aliases: ["evaluations"], run: async (ctx) => homeReply(ctx.actor) },
       {
         name: "add delegates",
@@ -82,6 +103,10 @@ export function trainingRoutes(t: TrainingParts): FeatureRoutes {
       },
     ],
     verbs: [
+      verb({ verb: TRAINING_VERBS.rightsForm, input: rightsFormInput, run: async (ctx, i) => reply("trainingDataRights", await t.rights.form(ctx.actor, i.mode)) }),
+      verb({ verb: TRAINING_VERBS.rightsExport, input: rightsExportInput, run: async (ctx, i) => rightsExport(ctx.actor, i) }),
+      verb({ verb: TRAINING_VERBS.rightsCheck, input: rightsCheckInput, run: async (ctx, i) => reply("trainingDataRights", await t.rights.check(ctx.actor, i)) }),
+      verb({ verb: TRAINING_VERBS.rightsErase, input: rightsEraseInput, run: async (ctx, i) => reply("trainingDataRights", await t.rights.erase(ctx.actor, i)) }),
       verb({ verb: TRAINING_VERBS.home, input: z.object({}), run: async (ctx) => homeReply(ctx.actor) }),
       verb({ verb: TRAINING_VERBS.becomeOfficer, input: z.object({}), run: async (ctx) => { const v = await t.home.becomeOfficer(ctx.actor); return "intro" in v ? reply("trainingHome", v) : reply("message", v); } }),
       verb({ verb: TRAINING_VERBS.officerForm, input: z.object({}), run: async (ctx) => reply("trainingOfficerForm", await t.home.officerForm(ctx.actor)) }),

@@ -26,6 +26,11 @@ export const TRAINING_VERBS = {
   delegates: "training.delegates",
   results: "training.results",
   export: "training.export",
+  /** A delegate's data rights: the e-mail form, subject access (a file), erasure's confirmation and the erasure. */
+  rightsForm: "training.rights.form",
+  rightsExport: "training.rights.export",
+  rightsCheck: "training.rights.check",
+  rightsErase: "training.rights.erase",
   /** The delegate's: open their evaluation card, and save it. */
   open: "training.evaluation.open",
   answer: "training.evaluation.answer",

@@ -155,6 +155,20 @@ export interface TrainerFormView {
   actions: ActionView[];
 }
 
+/** A delegate's data rights (subject access, erasure): the e-mail form, what is held, the erasure's confirmation and outcome. */
+export interface DataRightsView {
+  title: Shown;
+  intro: Shown;
+  notice?: NoticeView;
+  /** Counts of what is held, or what erasure will do or did. */
+  facts: FactView[];
+  problems: Shown[];
+  /** Whether the e-mail input is shown (the form); a confirmation carries the address in its button instead. */
+  askEmail: boolean;
+  email: string;
+  actions: ActionView[];
+}
+
 declare module "../cards/views" {
   interface CardViews {
     trainingHome: TrainingHomeView;
@@ -169,5 +183,6 @@ declare module "../cards/views" {
     trainingImport: DelegateImportView;
     trainingEvaluation: EvaluationView;
     trainingOfficerForm: TrainerFormView;
+    trainingDataRights: DataRightsView;
   }
 }

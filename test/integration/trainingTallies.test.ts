@@ -132,3 +132,27 @@ test("a headcount is recounted when stale, and a change after the count leaves i
   await repo.changeDelegate(sid, mk(1).delegateId, () => ({ endAnsweredAt: "2026-01-01T00:00:00.000Z" }));
   expect((await repo.listHeadcounts()).get(sid)).toMatchObject({ attended: 5, fresh: true });
 });
+
+test("erasing answers (also twice at once, and after an erasure that stopped half-way) takes each out of the tally once and leaves no row", async () => {
+  const sid = "s-erase00001";
+  const people = Array.from({ length: 12 }, (_, i) => `e${i}`);
+  await Promise.all(people.map((p, i) => answers.put(sid, p, end(1 + (i % 5)))));
+  await Promise.all(people.slice(0, 6).map((p, i) => answers.put(sid, p, follow(2 + (i % 3), "yes"))));
+  // Two erasures of the same answers at once (a double click), and one of an answer that is not there.
+  await Promise.all([...people.slice(0, 4), ...people.slice(0, 4)].map((p) => answers.erase(sid, "end", p)));
+  expect(await answers.erase(sid, "end", "nobody")).toBe(false);
+  // An erasure that stopped after blanking the answer (before the tally moved): the next one finishes it.
+  const raw = store.table("EvaluationAnswers");
+  const half = (await raw.getEntity<Record<string, unknown>>("answers|s-erase00001", "follow|e5"));
+  await raw.updateEntity({ partitionKey: half.partitionKey as string, rowKey: half.rowKey as string, sessionId: sid, answers: "", counted: half.counted }, "Replace", { etag: String(half.etag) });
+  expect((await answers.list(sid)).some((a) => a.pseudonym === "e5" && a.kind === "follow")).toBe(false);
+  expect(await answers.erase(sid, "follow", "e5")).toBe(true);
+  expect(await tallyOf(sid)).toEqual(await recount(sid));
+  expect((await recount(sid)).end).toBe(8);
+  expect((await recount(sid)).follow).toBe(5);
+  for (const p of people.slice(0, 4)) expect(await answers.find(sid, "end", p)).toBeUndefined();
+  expect(await answers.find(sid, "follow", "e5")).toBeUndefined();
+  // The same person answering afresh later counts once, as a new answer.
+  await answers.put(sid, "e0", end(3));
+  expect(await tallyOf(sid)).toEqual(await recount(sid));
+});

@@ -6,7 +6,7 @@
 import { md, NO_TEXT, text as t, type Shown } from "../../src/cards/text";
 import type { ActionView, ChoiceView } from "../../src/cards/views";
 import "../../src/training/views";
-import type { AttendanceView, CourseFormView, CourseView, DelegateFormView, DelegateImportView, DelegateListView, EvaluationView, SessionFormView, SessionView, TrainerFormView, TrainingHomeView, TrainingResultsView } from "../../src/training/views";
+import type { DataRightsView, AttendanceView, CourseFormView, CourseView, DelegateFormView, DelegateImportView, DelegateListView, EvaluationView, SessionFormView, SessionView, TrainerFormView, TrainingHomeView, TrainingResultsView } from "../../src/training/views";
 
 export interface TrainingSamples {
   trainingHome: TrainingHomeView;
@@ -21,6 +21,7 @@ export interface TrainingSamples {
   trainingImport: DelegateImportView;
   trainingEvaluation: EvaluationView;
   trainingOfficerForm: TrainerFormView;
+  trainingDataRights: DataRightsView;
 }
 
 const act = (title: string, verb: string, data: Record<string, string> = {}, style: ActionView["style"] = "default"): ActionView => ({ title, verb, data, style });
@@ -181,6 +182,23 @@ export function trainingRealisticViews(): TrainingSamples {
       facts: [],
       actions: [act("Add as training officer", "training.officer.add", {}, "positive"), nav("Back to admin", "admin.menu")],
     },
+    trainingDataRights: {
+      title: t("Erase everything about priya.shah@westmere-council.gov.uk?"),
+      intro: md`This cannot be undone. Pressing "Erase for good" deletes what is counted below.`,
+      notice: { text: t("What is stored about them changed since you read it: check the counts below and confirm again. Nothing was erased yet."), color: "warning" },
+      facts: [
+        { title: t("Bookings (name, e-mail, agency, manager)"), value: t("2 in 2 sessions: deleted") },
+        { title: t("Completion records"), value: t("3: deleted") },
+        { title: t("Evaluation answers"), value: t("3: deleted, and taken out of the session figures") },
+        { title: t("Messages not sent yet"), value: t("1: deleted, they will not go out") },
+        { title: t("Messages already sent"), value: t("4: kept only as a count, naming nobody") },
+        { title: t("Named as someone's manager"), value: t("0") },
+      ],
+      problems: [],
+      askEmail: false,
+      email: "",
+      actions: [act("Erase for good", "training.rights.erase", { email: "priya.shah@westmere-council.gov.uk", version: "AbCdEfGhIjKlMnOpQrStUv" }, "destructive"), act("Send me what we hold first", "training.rights.export", { email: "priya.shah@westmere-council.gov.uk", format: "csv" }), nav("Cancel", "training.home")],
+    },
   };
 }
 
@@ -232,5 +250,6 @@ export function trainingHostileViews({ hostile, th, hAct }: HostileKit): Trainin
       links: [{ title: hostile(60), url: "https://sa-bot.example/evaluate/x?y=%24%7Bx%7D" }],
     },
     trainingOfficerForm: { email: hostile(254), personName: hostile(200), problems: [th(200), th(200)], notice, facts: facts(3), actions: [hAct("positive"), hAct()] },
+    trainingDataRights: { title: th(300), intro: th(400), notice, facts: facts(6), problems: [th(300), th(300)], askEmail: true, email: hostile(254), actions: [hAct("destructive"), hAct(), hAct()] },
   };
 }

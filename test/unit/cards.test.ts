@@ -738,6 +738,8 @@ function inputIds(name: CardName, v: Record<string, unknown>): string[] {
       return ["absent"];
     case "trainingOfficerForm":
       return ["email", "personName"];
+    case "trainingDataRights":
+      return v.askEmail ? ["email"] : [];
     case "deadlineForm":
       return ["agencyId", "deadline", "reminderDays"];
     case "actionList":
