@@ -4,6 +4,7 @@ import type { FilesRepo } from "../storage/filesRepo";
 import type { Principal } from "../storage/principal";
 import { samePrincipal } from "../storage/principal";
 import type { OutgoingFile } from "../routes";
+import { uploadToSession } from "./fileUpload";
 
 /**
  * Exports reach the person who asked as a file in their personal chat: Teams shows a consent card,
@@ -37,7 +38,7 @@ export class FileOffers {
       return;
     }
     try {
-      await this.upload(upload.uploadUrl, file.bytes);
+      await uploadToSession(upload.uploadUrl, file.bytes);
     } catch (e) {
       this.deps.log.warn(errorFields(e), "file upload failed");
       await turn.sendActivity("The file could not be saved to your OneDrive. Ask for the export again in a minute.");
@@ -48,35 +49,6 @@ export class FileOffers {
       type: "message",
       attachments: [{ contentType: "application/vnd.microsoft.teams.card.file.info", contentUrl: upload.contentUrl, name: upload.name ?? file.name, content: { uniqueId: upload.uniqueId, fileType: upload.fileType } }],
     });
-  }
-
-  /**
-   * One PUT of the whole file to the upload session Teams gave. A network error, a 5xx or a 429 is
-   * tried again twice after a short pause (OneDrive's sessions do stumble); a 4xx is final.
-   */
-  private async upload(url: string, bytes: Uint8Array): Promise<void> {
-    const pauses = [400, 1200];
-    for (let attempt = 0; ; attempt++) {
-      let retryable: boolean;
-      let failure: unknown;
-      try {
-        const res = await fetch(url, {
-          method: "PUT",
-          headers: { "Content-Length": String(bytes.byteLength), "Content-Range": `bytes 0-${Math.max(0, bytes.byteLength - 1)}/${bytes.byteLength}` },
-          body: new Uint8Array(bytes),
-          signal: AbortSignal.timeout(30_000),
-        });
-        await res.arrayBuffer().catch(() => undefined); // let the connection go back to the pool
-        if (res.ok) return;
-        retryable = res.status >= 500 || res.status === 429;
-        failure = Object.assign(new Error("upload refused"), { statusCode: res.status });
-      } catch (e) {
-        retryable = !(e instanceof Error && e.name === "TimeoutError");
-        failure = e;
-      }
-      if (!retryable || attempt >= pauses.length) throw failure;
-      await new Promise((r) => setTimeout(r, pauses[attempt]));
-    }
   }
 
   async declined(turn: TurnContext, response: FileConsentCardResponse, who: Principal): Promise<void> {
