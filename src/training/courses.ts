@@ -1,4 +1,5 @@
 import { z } from "zod/v4";
+import { isOneOf } from "../oneOf";
 import { md, text } from "../cards/text";
 import type { NoticeView } from "../cards/views";
 import { UserFacingError } from "../errors";
@@ -8,7 +9,7 @@ import type { TrainingDeps } from "./deps";
 import { durationInput, formatDuration, parseDuration } from "./duration";
 import { requireTrainer } from "./officers";
 import { OUTCOME_LIMIT } from "./questions";
-import { COURSE_KIND_LABELS, COURSE_KINDS, type Course, type CourseKind } from "./types";
+import { COURSE_KIND_LABELS, COURSE_KINDS, type Course } from "./types";
 import { formatSessionTime } from "./ukTime";
 import { act, asText, nav, newFormId, plural } from "./ui";
 import { TRAINING_VERBS } from "./verbs";
@@ -56,7 +57,7 @@ export class CoursePages {
     const title = cleanLine(input.title);
     if (!title) problems.push("Give the course a title.");
     else if (title.length > LIMITS.title) problems.push(`The title is ${title.length.toLocaleString("en-GB")} characters; the limit is ${LIMITS.title}.`);
-    const kind = (COURSE_KINDS as readonly string[]).includes(input.kind) ? (input.kind as CourseKind) : undefined;
+    const kind = isOneOf(COURSE_KINDS, input.kind) ? input.kind : undefined;
     if (!kind) problems.push("Choose the kind of course.");
     const outcomes = input.outcomes.split(/\r\n|\r|\n/).map(cleanLine).filter(Boolean);
     if (!outcomes.length) problems.push("Give at least one learning outcome, one per line.");

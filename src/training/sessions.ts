@@ -1,4 +1,5 @@
 import { z } from "zod/v4";
+import { isOneOf } from "../oneOf";
 import { md, text } from "../cards/text";
 import type { FactView, NoticeView } from "../cards/views";
 import { UserFacingError } from "../errors";
@@ -11,7 +12,7 @@ import type { TrainingDeps } from "./deps";
 import { requireTrainer } from "./officers";
 import { reachOf, rowsByDelegate, type ReachKind } from "./reach";
 import type { EvaluationRounds } from "./rounds";
-import { answeredAt, EVALUATION_KINDS, SESSION_MODE_LABELS, SESSION_MODES, sessionEnd, sentAt, type Course, type Delegate, type EvaluationKind, type Session, type SessionMode } from "./types";
+import { answeredAt, EVALUATION_KINDS, SESSION_MODE_LABELS, SESSION_MODES, sessionEnd, sentAt, type Course, type Delegate, type EvaluationKind, type Session } from "./types";
 import { formatSessionDay, formatSessionTime, londonToUtc, sessionLength, utcToLondon } from "./ukTime";
 import { act, asText, nav, newFormId, percent, plural } from "./ui";
 import { batchId, TRAINING_VERBS } from "./verbs";
@@ -71,7 +72,7 @@ export class SessionPages {
     if (!startsAt) problems.push("Choose the date and the start time (UK time).");
     const duration = /^\s*\d{1,4}\s*$/.test(input.duration) ? Number(input.duration) : NaN;
     if (!(duration >= 15 && duration <= 12 * 60)) problems.push("The length must be a number of minutes from 15 to 720.");
-    const mode = (SESSION_MODES as readonly string[]).includes(input.mode) ? (input.mode as SessionMode) : undefined;
+    const mode = isOneOf(SESSION_MODES, input.mode) ? input.mode : undefined;
     if (!mode) problems.push("Choose virtual or face to face.");
     const venue = cleanLine(input.venue);
     if (venue.length > 500) problems.push("The venue or link is over 500 characters.");
