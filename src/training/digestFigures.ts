@@ -2,6 +2,7 @@ import type { TrainingFigures, TrainingFiguresProvider, TrainingQuery } from "..
 import type { EvaluationsRepo } from "../storage/evaluationsRepo";
 import type { Headcount, TrainingRepo } from "../storage/trainingRepo";
 import { mapPool } from "../admin/pool";
+import { namesIn, withoutNames } from "./quoteNames";
 import type { SessionTally } from "./tally";
 import type { Session } from "./types";
 import { utcToLondon } from "./ukTime";
@@ -89,9 +90,11 @@ export function figuresOf(parts: ReadonlyArray<{ session: Session; headcount: Pi
     c.overall += p.tally?.overall ?? 0;
     courses.set(p.session.courseId, c);
   }
-  // The newest sessions' quotes first: what people said at the end of a session, then at follow-up.
+  // The newest sessions' quotes first: what people said at the end of a session, then at follow-up;
+  // each without its trainer's names or a titled name, since the digest goes to a channel.
   const newestFirst = [...parts].sort((a, b) => b.session.startsAt.localeCompare(a.session.startsAt));
-  const quotes = [...new Set([...newestFirst.flatMap((p) => (p.tally?.quotes ?? []).filter((x) => x.kind === "end")), ...newestFirst.flatMap((p) => (p.tally?.quotes ?? []).filter((x) => x.kind === "follow"))].map((x) => x.t))].slice(0, 3);
+  const quotesOf = (kind: "end" | "follow") => newestFirst.flatMap((p) => (p.tally?.quotes ?? []).filter((x) => x.kind === kind).map((x) => withoutNames(x.t, namesIn([p.session.trainer]))));
+  const quotes = [...new Set([...quotesOf("end"), ...quotesOf("follow")])].slice(0, 3);
   return {
     sessions: parts.length,
     delegates: sum((p) => p.headcount.attended),

@@ -57,4 +57,10 @@ describe("training figures from sessions, headcounts and tallies", () => {
     expect(shown.followUp!.impactPct).toBeUndefined();
     expect(shown.byCourse!.map((c) => c.course)).toEqual(["Neglect"]); // LADO has 1 answer
   });
+
+  it("quotes for the channel leave out the session's trainer and titled names", () => {
+    const t = tallyOf("s3", [{ quoteKey: "q", answers: end(5, { consentQuote: true, doDifferently: "Helen Mayhew made it real: I will ask Mrs Patel to join our strategy meetings." }) }]);
+    const figures = figuresOf([{ session: { ...session("s3", "Neglect", "2026-05-01T08:30:00Z", false), trainer: "Dr Helen Mayhew" }, headcount: { attended: 6 }, tally: t }]);
+    expect(figures.quotes).toEqual(["[name removed] made it real: I will ask [name removed] to join our strategy meetings."]);
+  });
 });
