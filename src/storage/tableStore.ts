@@ -1,9 +1,19 @@
-import { TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
+import { RestError, TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
 import { DefaultAzureCredential } from "@azure/identity";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 
 export const TABLE_NAMES = ["Agencies", "Cycles", "Templates", "People", "Grants", "Returns", "Settings", "Files", "Conversations", "Deliveries", "DeliveryThrottle", "Jobs", "Digests", "Training", "EvaluationAnswers", "Panels"] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
+
+/**
+ * Whether Table Storage can hold a PartitionKey or RowKey: no / \ # ? or control characters, and at
+ * most 1 KiB. Ids from card data reach point reads (a cycle, an agency, a return), and storage answers
+ * such a key with an error that is not "not found" (Azure a 400, Azurite a 500, which reads as an
+ * outage), so the person saw "the audit store did not answer" for an id that simply names nothing.
+ */
+export function isStorableKey(key: string): boolean {
+  return key.length <= 1024 && !/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(key);
+}
 
 export interface TableStoreOptions {
   connectionString?: string;
@@ -50,6 +60,7 @@ export class TableStore {
         ? TableClient.fromConnectionString(this.options.connectionString, full, this.clientOptions())
         : new TableClient(`${this.options.endpoint!.replace(/\/$/, "")}`, full, new DefaultAzureCredential(), this.clientOptions());
       this.clients.set(name, client);
+      notFoundForUnstorableKeys(client);
     }
     return client;
   }
@@ -63,4 +74,18 @@ export class TableStore {
     const iter = this.table("Agencies").listEntities({ queryOptions: { select: ["RowKey"] } }).byPage({ maxPageSize: 1 });
     await iter.next();
   }
+}
+
+/**
+ * Every point read of every repository goes through here: a key storage cannot hold names no row, so
+ * it is answered as storage answers a missing row (404, which each repository already turns into
+ * "not found") without a request. Writes are left alone: their keys come from rows already read or
+ * from ids the bot made.
+ */
+function notFoundForUnstorableKeys(client: TableClient): void {
+  const getEntity = client.getEntity.bind(client);
+  client.getEntity = ((partitionKey: string, rowKey: string, options?: Parameters<TableClient["getEntity"]>[2]) =>
+    isStorableKey(String(partitionKey)) && isStorableKey(String(rowKey))
+      ? getEntity(partitionKey, rowKey, options)
+      : Promise.reject(new RestError("No row can have this key: it holds characters Table Storage does not allow in a key", { statusCode: 404, code: "ResourceNotFound" }))) as TableClient["getEntity"];
 }
