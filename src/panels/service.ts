@@ -13,6 +13,7 @@ import { toCsv } from "../export/csv";
 import type { AgenciesRepo, Agency } from "../storage/agenciesRepo";
 import type { ChallengesRepo, IndicatorPanelState, ThreadEntry } from "../storage/challengesRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
+import { cardEtag, cardEtagOrNone } from "../storage/cardEtag";
 import { isBatchConflict, isConflict, isPreconditionFailed } from "../storage/errors";
 import { isLinkedMember, isOrphanAge, type Panel, type PanelMember, type PanelsRepo } from "../storage/panelsRepo";
 import type { PeopleRepo, Person } from "../storage/peopleRepo";
@@ -38,11 +39,11 @@ const typed = (max: number) => z.unknown().transform((v) => (typeof v === "strin
 
 export const panelFormInput = z.object({ name: typed(2000), date: typed(40), cycleId: typed(200), members: typed(20_000), agencyIds: typed(20_000), sector: typed(40) });
 /** "Suggest by sector" on the form: on the change form it carries the panel and the version the form was drawn from. */
-export const suggestInput = panelFormInput.extend({ panelId: typed(200), etag: typed(200) });
+export const suggestInput = panelFormInput.extend({ panelId: typed(200), etag: cardEtag });
 export const panelRef = z.object({ panelId: panelIdSchema });
 export const agencyRef = panelRef.extend({ returnId: returnRef });
 export const indicatorInput = agencyRef.extend({ indicatorId: indicatorRef });
-export const challengeInput = indicatorInput.extend({ modEtag: z.string().max(200).optional(), comment: typed(20_000), moderatedRating: typed(20), actionText: typed(20_000), actionOwner: typed(2000), actionDue: typed(40) });
+export const challengeInput = indicatorInput.extend({ modEtag: cardEtagOrNone, comment: typed(20_000), moderatedRating: typed(20), actionText: typed(20_000), actionOwner: typed(2000), actionDue: typed(40) });
 export const leadRef = z.object({ returnId: returnRef, indicatorId: indicatorRef });
 export const answerInput = leadRef.extend({ kind: z.enum(["reply", "accepted", "updated"]), reply: typed(20_000) });
 
@@ -316,10 +317,11 @@ export class PanelService {
       ...view,
       title: md`Change ${panel.name}`,
       intro: md`Change the panel's name, date, members or agencies. Removing a member takes their access away at once; the conversations so far are kept.`,
-      suggestActions: [{ title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: { panelId, etag: extra.etag || found.etag } }],
+      // After "Suggest by sector" the form keeps the version it was first drawn from (suggestInput makes a missing or forged one match nothing).
+      suggestActions: [{ title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: { panelId, etag: extra.etag ?? found.etag } }],
       actions: [
         // The card carries the version it was drawn from: saving over someone else's change is refused, not silent.
-        { title: "Save changes", verb: PANEL_VERBS.save, data: { panelId, etag: extra.etag || found.etag }, style: "positive" },
+        { title: "Save changes", verb: PANEL_VERBS.save, data: { panelId, etag: extra.etag ?? found.etag }, style: "positive" },
         { title: "Back to the panel", verb: PANEL_VERBS.view, data: { panelId }, inputs: "none" },
       ],
     };
@@ -588,7 +590,7 @@ export class PanelService {
     const again = (notice: NoticeView, p = problems) => this.indicator(actor, input, { problems: p, notice, typed: typedBack });
     if (problems.length) return { view: await again({ text: md`Not sent: ${problems.length === 1 ? "fix the problem above" : `fix the ${problems.length} problems above`}. What you typed is kept.`, color: "attention" }) };
     const current = state.moderated?.etag ?? "";
-    if (rating && (input.modEtag ?? "") !== current) {
+    if (rating && input.modEtag !== current) {
       return { view: await again({ text: md`The moderated rating changed since this card was drawn (now ${ratingWord(state.moderated?.rating)} by ${state.moderated?.by ?? "someone"}). Check it and send again; what you typed is kept.`, color: "warning" }, []) };
     }
     const at = this.d.now().toISOString();
