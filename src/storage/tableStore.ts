@@ -1,19 +1,10 @@
 import { RestError, TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
 import { DefaultAzureCredential } from "@azure/identity";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { isStorableKey } from "./keys";
 
 export const TABLE_NAMES = ["Agencies", "Cycles", "Templates", "People", "Grants", "Returns", "Settings", "Files", "Conversations", "Deliveries", "DeliveryThrottle", "Jobs", "Digests", "Training", "EvaluationAnswers", "Panels"] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
-
-/**
- * Whether Table Storage can hold a PartitionKey or RowKey: no / \ # ? or control characters, and at
- * most 1 KiB. Ids from card data reach point reads (a cycle, an agency, a return), and storage answers
- * such a key with an error that is not "not found" (Azure a 400, Azurite a 500, which reads as an
- * outage), so the person saw "the audit store did not answer" for an id that simply names nothing.
- */
-export function isStorableKey(key: string): boolean {
-  return key.length <= 1024 && !/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(key);
-}
 
 export interface TableStoreOptions {
   connectionString?: string;
@@ -77,10 +68,13 @@ export class TableStore {
 }
 
 /**
- * Every point read of every repository goes through here: a key storage cannot hold names no row, so
- * it is answered as storage answers a missing row (404, which each repository already turns into
- * "not found") without a request. Writes are left alone: their keys come from rows already read or
- * from ids the bot made.
+ * Every point read of every repository goes through here. Ids from card data reach point reads (a
+ * cycle, an agency, a return), and storage answers a key it cannot hold (keys.ts: / \ # ?, control
+ * characters, over 1 KiB) with an error that is not "not found": Azure a 400, Azurite a 500 that reads
+ * as an outage, so the person saw "the audit store did not answer" for an id that names nothing. Such
+ * a key names no row, so it is answered as storage answers a missing row (404, which each repository
+ * already turns into "not found") without a request. Writes are left alone: their keys come from rows
+ * already read or from ids the bot made.
  */
 function notFoundForUnstorableKeys(client: TableClient): void {
   const getEntity = client.getEntity.bind(client);
