@@ -5,7 +5,7 @@ import { actionOf, actionsOf, inputsOf, plain, textOf } from "../support/cardToo
 import { postActivity } from "../support/http";
 import { answerIndicator } from "../support/section11";
 import { createCourse, createSession, makeTrainer } from "../support/training";
-import { invokeAction, newMessageId, newTeamsUser, TEST_TENANT_ID, toConnectorMember, type TeamsUser } from "../support/teamsActivity";
+import { invokeAction, newMessageId, newTeamsUser, teamMessage, TEST_TENANT_ID, toConnectorMember, type TeamsUser } from "../support/teamsActivity";
 import { CARD_SIZE_LIMIT } from "../../src/cards/renderCard";
 import { DEFAULT_TEMPLATE } from "../../src/section11/templateCatalog";
 import { returnPartition } from "../../src/storage/returnsRepo";
@@ -205,7 +205,25 @@ beforeAll(async () => {
   for (const [u, verb, data] of views) harvest((await bot.invoke(u, verb, data)).card);
   for (const [u, typed] of [[admin, "deadlines"], [admin, "digest"], [lead, "audit"], [lead, "actions"], [curlewLead, "actions"], [member, "panels"], [trainer, "training"]] as const) harvest((await bot.say(u, typed)).card);
   // The lead's evaluation card, as it arrived in their chat.
+  // The digest typed in the channel, with its drill-downs.
+  await postActivity(bot.url, teamMessage(admin, TEAM, CHANNEL, "digest"));
   for (const a of bot.connector.activities) harvest(a.body?.attachments?.[0]?.content);
+  // What no card in this set-up shows: the buttons of other chats and of later moments, as their cards carry them.
+  const leadDelegate = (await s.training.deps.repo.listDelegates(ids.sessionClosed)).find((d) => d.email === lead.email)!.delegateId;
+  const channel = { teamId: TEAM, channelId: CHANNEL };
+  for (const [verb, data] of [
+    ["training.evaluation.open", { sessionId: ids.sessionClosed, kind: "end", delegateId: leadDelegate }],
+    ["training.roster.add", { sessionId: ids.sessionOpen }],
+    ["training.officer.add", { email: "new.officer@partnership.example", personName: "New Officer" }],
+    ["digest.standard", { ...channel, standard: "1", sector: "", agency: "", agencyId: "" }],
+    ["digest.sector", { ...channel, standard: "", sector: "education", agency: "", agencyId: "" }],
+    ["digest.agency", { ...channel, standard: "", sector: "", agency: "Plover", agencyId: "plover" }],
+    ["digest.export", channel],
+    ["digest.resume", channel],
+    ["digest.exportFile", { grant: "AAAAAAAAAAAAAAAAAAAAAA", format: "xlsx", ...channel }],
+    ["admin.cycle.carry", { cycleId: "c1" }],
+  ] as const) corpus.set(verb, [...(corpus.get(verb) ?? []), data]);
+  if (process.env.FUZZ_DEBUG) console.log(`corpus: ${[...corpus.keys()].sort().join(" ")}\nwithout: ${bot.app.routes.verbNames().filter((v) => !corpus.has(v)).join(" ")}`);
 }, 180_000);
 afterAll(async () => bot?.stop());
 
