@@ -330,6 +330,8 @@ async function press(role: string, user: TeamsUser, verb: string, place: Place, 
     if (line.msg === "unexpected failure" || line.msg === "operation stopped part-way" || line.msg === "storage unavailable") problems.push(`logged "${line.msg}" (${brief({ err: line.err, code: line.code, status: line.status, at: line.at })})`);
   }
   if (shown.includes("Something went wrong on our side")) problems.push("answered 'Something went wrong on our side'");
+  // Typed markdown shows as typed: never a link or bold where Teams renders markdown (text blocks and facts).
+  if (isCard && /(?<!\\)\]\(https:\/\/evil|(?<!\\)\*\*urgent/.test(textOf(body!.value))) problems.push("renders typed markdown (a link or bold)");
   if (process.env.FUZZ_DEBUG) console.log(`${role} ${verb} ${place} -> ${shown.split("\n")[0].slice(0, 80)} | ${brief(data).slice(0, 200)}`);
   void role;
   return problems;
@@ -422,3 +424,22 @@ test("as the admin, every verb answers with a card and fails nothing on our side
   expect(findings).toEqual([]);
 }, 120_000);
 
+
+describe("old cards: after the cycle closed, the member's panel was deleted and a session closed", () => {
+  beforeAll(async () => {
+    await bot.invoke(admin, "admin.cycle.close", { cycleId: "c1" });
+    const ask = await bot.invoke(admin, "panel.deleteAsk", { panelId: ids.panelA });
+    const yes = actionsOf(ask.card).find((a) => a.verb === "panel.delete");
+    if (yes) await bot.invoke(admin, yes.verb, yes.data);
+    await bot.invoke(trainer, "training.session.close", { sessionId: ids.sessionOpen });
+  });
+
+  test.each([
+    ["training officer", () => trainer, CURLEW_SECRETS, 150],
+    ["panel member", () => member, [...CURLEW_SECRETS, ...TRAINING_SECRETS], 150],
+    ["lead", () => lead, [...CURLEW_SECRETS, ...TRAINING_SECRETS], 150],
+  ] as const)("as the %s, every verb of the cards they were shown still answers with a card and fails nothing on our side", async (role, who, secrets, n) => {
+    const findings = await fuzzAs(role, who(), [...secrets], runs(n));
+    expect(findings).toEqual([]);
+  }, 120_000);
+});
