@@ -225,7 +225,10 @@ beforeAll(async () => {
   ] as const) corpus.set(verb, [...(corpus.get(verb) ?? []), data]);
   if (process.env.FUZZ_DEBUG) console.log(`corpus: ${[...corpus.keys()].sort().join(" ")}\nwithout: ${bot.app.routes.verbNames().filter((v) => !corpus.has(v)).join(" ")}`);
 }, 180_000);
-afterAll(async () => bot?.stop());
+afterAll(async () => {
+  if (process.env.FUZZ_DEBUG) console.log(`logged: ${JSON.stringify([...new Set(bot.logs.map((l) => `${l.level} ${l.msg} ${l.where ?? ""} ${l.err ?? ""} ${l.status ?? ""}`))])}`);
+  await bot?.stop();
+});
 
 // ---------------------------------------------------------------------------------------------
 // What a payload's fields may hold
@@ -408,6 +411,24 @@ test("'Suggest by sector' on the change form keeps the version first drawn: a pa
     expect(cardText((await bot.invoke(admin, save.verb, { ...save.data, ...inputsOf(suggested.card) })).card)).toContain("Someone else changed this panel meanwhile");
   }
   expect((await bot.app.services.panels["d"].panels.get(panelId))?.name).toBe("Renamed by a colleague");
+});
+
+test("an invoke whose data is not an object, whose verb is not a verb or whose action is not an Action.Execute gets an answer", async () => {
+  const raw = async (value: unknown) => {
+    const a = invokeAction(lead, "x", {});
+    a.value = value;
+    const logged = bot.logs.length;
+    const res = await postActivity(bot.url, a);
+    expect({ value, status: res.status, type: res.body?.type, logged: bot.logs.slice(logged).map((l) => l.msg) }).toEqual({ value, status: 200, type: expect.stringMatching(/card\.adaptive|activity\.message/), logged: [] });
+    return res.body?.value;
+  };
+  const execute = (verb: unknown, data: unknown) => ({ action: { type: "Action.Execute", verb, data }, trigger: "manual" });
+  for (const verb of verbsUnderTest()) for (const data of [null, "text", [1, 2], 42]) await raw(execute(verb, data));
+  for (const verb of ["", "__proto__", "constructor", "toString", 42, null, { verb: "panel.home" }]) expect(cardText(await raw(execute(verb, {})))).toContain("not available");
+  // An array is not a verb, even one that reads as one when turned into a string.
+  expect(cardText(await raw(execute(["panel.home"], {})))).toContain("not available");
+  for (const action of [{ verb: "panel.home", data: {} }, { type: "Action.Submit", verb: "panel.home", data: {} }, { type: 7, verb: "panel.home" }, null, "panel.home", []]) await raw({ action, trigger: "manual" });
+  for (const value of [null, "panel.home", [], {}]) await raw(value);
 });
 
 describe.each([
