@@ -37,7 +37,11 @@ const indicatorRef = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/);
 /** Typed text: kept as typed (bounded), judged by the service so nothing typed is lost. */
 const typed = (max: number) => z.unknown().transform((v) => (typeof v === "string" ? v.slice(0, max) : typeof v === "number" ? String(v) : "")).optional();
 
-export const panelFormInput = z.object({ name: typed(2000), date: typed(40), cycleId: typed(200), members: typed(20_000), agencyIds: typed(20_000), sector: typed(40) });
+const FORM_ID = /^[a-z0-9]{10}$/;
+const newFormId = () => [...randomBytes(10)].map((b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("");
+/** The create form's own id, made when it is first drawn: the panel's id, so a double click (or a resent card) creates one panel. */
+const formIdField = z.unknown().transform((v) => (typeof v === "string" && FORM_ID.test(v) ? v : undefined));
+export const panelFormInput = z.object({ name: typed(2000), date: typed(40), cycleId: typed(200), members: typed(20_000), agencyIds: typed(20_000), sector: typed(40), formId: formIdField });
 /** "Suggest by sector" on the form: on the change form it carries the panel and the version the form was drawn from. */
 export const suggestInput = panelFormInput.extend({ panelId: typed(200), etag: cardEtag });
 export const panelRef = z.object({ panelId: panelIdSchema });
@@ -159,6 +163,7 @@ export class PanelService {
   async form(actor: Actor, input: Partial<z.infer<typeof panelFormInput>> = {}, extra: { notice?: NoticeView; problems?: Shown[] } = {}): Promise<PanelFormView> {
     await this.requireAdmin(actor);
     const { cycles, cycle, agencies } = await this.cyclesAndAgencies(input.cycleId);
+    const formId = input.formId ?? newFormId();
     return {
       title: md`Create a challenge panel`,
       intro: md`Name the panel, the day it meets, its members (by their work e-mail: someone who has not used the bot yet is linked when they first open it, signed in to the partnership's organisation) and the agencies whose submitted returns it reviews. Choose a sector and press **Suggest by sector** to choose its agencies for you, then add or remove any.`,
@@ -174,9 +179,9 @@ export class PanelService {
       chosen: chosenLine(input.agencyIds ?? "", agencies),
       sector: input.sector ?? "",
       sectorChoices: SECTOR_GROUPS.map((g) => ({ title: SECTOR_GROUP_LABELS[g], value: g })),
-      suggestActions: [{ title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: {} }],
+      suggestActions: [{ title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: { formId } }],
       actions: [
-        { title: "Create the panel", verb: PANEL_VERBS.create, data: {}, style: "positive" },
+        { title: "Create the panel", verb: PANEL_VERBS.create, data: { formId }, style: "positive" },
         { title: "Back to panels", verb: PANEL_VERBS.home, data: {}, inputs: "none" },
       ],
     };
@@ -297,8 +302,12 @@ export class PanelService {
     const { problems, panel: fields } = await this.validate(input, "create");
     const keep = { ...input, name: input.name ?? "", members: input.members ?? "" };
     if (!fields) return { created: false, view: await this.form(actor, keep, { problems, notice: { text: md`Not created: ${problems.length === 1 ? "fix the problem above" : `fix the ${problems.length} problems above`}. What you typed is kept.`, color: "attention" } }) };
-    const panel: Panel = { panelId: `pn-${[...randomBytes(10)].map((b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("")}`, ...fields, createdAt: this.d.now().toISOString(), createdBy: actor.name };
-    await this.d.panels.create(panel);
+    // A card from before forms had an id still creates, once per press.
+    const panel: Panel = { panelId: `pn-${input.formId ?? newFormId()}`, ...fields, createdAt: this.d.now().toISOString(), createdBy: actor.name };
+    // Looked for first so a resent form never writes member rows for the panel it already made; the create itself is conditional for a true double click.
+    if ((await this.d.panels.get(panel.panelId)) || !(await this.d.panels.create(panel))) {
+      return { created: true, reply: await this.view(actor, panel.panelId, { text: md`This panel was already created (the form was sent twice).`, color: "good" }) };
+    }
     return { created: true, reply: await this.view(actor, panel.panelId, { text: md`Panel created. Its members can type **panels** to open it.`, color: "good" }) };
   }
 

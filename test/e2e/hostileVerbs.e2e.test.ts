@@ -413,6 +413,25 @@ test("'Suggest by sector' on the change form keeps the version first drawn: a pa
   expect((await bot.app.services.panels["d"].panels.get(panelId))?.name).toBe("Renamed by a colleague");
 });
 
+test("a panel's create form pressed twice at once (a double click, a resent card) creates one panel", async () => {
+  const form = await bot.invoke(admin, "panel.form", {});
+  const create = actionOf(form.card, "panel.create");
+  const fields = { name: "Double-clicked panel", date: addDays(ukDate(new Date()), 20), cycleId: "c1", members: member.email, agencyIds: "wren", sector: "" };
+  const answers = await Promise.all([bot.invoke(admin, create.verb, { ...create.data, ...fields }), bot.invoke(admin, create.verb, { ...create.data, ...fields })]);
+  const again = await bot.invoke(admin, create.verb, { ...create.data, ...fields, members: `${member.email}\n${curlewMember.email}` });
+  expect(answers.map((a) => cardText(a.card)).join(" ")).toContain("Panel created");
+  expect(cardText(again.card)).toContain("already created");
+  const made = (await bot.app.services.panels["d"].panels.list()).filter((p) => p.name === fields.name);
+  expect(made.map((p) => p.members.map((m) => m.email))).toEqual([[member.email]]);
+  // A form drawn again is a new panel.
+  const other = actionOf((await bot.invoke(admin, "panel.form", {})).card, "panel.create");
+  expect(cardText((await bot.invoke(admin, other.verb, { ...other.data, ...fields })).card)).toContain("Panel created");
+  for (const id of (await bot.app.services.panels["d"].panels.list()).filter((p) => p.name === fields.name).map((p) => p.panelId)) {
+    const yes = actionOf((await bot.invoke(admin, "panel.deleteAsk", { panelId: id })).card, "panel.delete");
+    await bot.invoke(admin, yes.verb, yes.data);
+  }
+});
+
 test("an invoke whose data is not an object, whose verb is not a verb or whose action is not an Action.Execute gets an answer", async () => {
   const raw = async (value: unknown) => {
     const a = invokeAction(lead, "x", {});
