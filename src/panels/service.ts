@@ -47,9 +47,9 @@ export const suggestInput = panelFormInput.extend({ panelId: typed(200), etag: c
 export const panelRef = z.object({ panelId: panelIdSchema });
 export const agencyRef = panelRef.extend({ returnId: returnRef });
 export const indicatorInput = agencyRef.extend({ indicatorId: indicatorRef });
-export const challengeInput = indicatorInput.extend({ modEtag: cardEtagOrNone, comment: typed(20_000), moderatedRating: typed(20), actionText: typed(20_000), actionOwner: typed(2000), actionDue: typed(40) });
+export const challengeInput = indicatorInput.extend({ sendId: formIdField, modEtag: cardEtagOrNone, comment: typed(20_000), moderatedRating: typed(20), actionText: typed(20_000), actionOwner: typed(2000), actionDue: typed(40) });
 export const leadRef = z.object({ returnId: returnRef, indicatorId: indicatorRef });
-export const answerInput = leadRef.extend({ kind: z.enum(["reply", "accepted", "updated"]), reply: typed(20_000) });
+export const answerInput = leadRef.extend({ kind: z.enum(["reply", "accepted", "updated"]), reply: typed(20_000), sendId: formIdField });
 
 export const PANEL_LIMITS = { name: 120, comment: 2000, actionText: 1000, actionOwner: 120, members: 20, agencies: 30 } as const;
 const NOT_YOURS = "That return is not one your panel reviews. A panel member sees only the submitted returns of the agencies in their panel.";
@@ -563,7 +563,7 @@ export class PanelService {
       actionDue: t.actionDue ?? "",
       reply: "",
       actions: [
-        ...(member ? [{ title: "Send the challenge", verb: PANEL_VERBS.challenge, data: { panelId: input.panelId, returnId: input.returnId, indicatorId: input.indicatorId, modEtag: state.moderated?.etag ?? "" }, style: "positive" as const }] : []),
+        ...(member ? [{ title: "Send the challenge", verb: PANEL_VERBS.challenge, data: { panelId: input.panelId, returnId: input.returnId, indicatorId: input.indicatorId, modEtag: state.moderated?.etag ?? "", sendId: newFormId() }, style: "positive" as const }] : []),
         { title: "Back to the agency", verb: PANEL_VERBS.agency, data: { panelId: input.panelId, returnId: input.returnId }, inputs: "none" as const },
       ],
     };
@@ -607,9 +607,10 @@ export class PanelService {
     const action = wantsAction ? { actionId: `p.${input.indicatorId}.${at.replace(/[^0-9]/g, "").slice(0, 14)}${randomBytes(2).toString("hex")}`, text: actionText, owner: actionOwner, due: actionDue } : undefined;
     let rowKey: string;
     try {
-      rowKey = await this.d.challenges.record(input.returnId, input.indicatorId, { kind: "challenge", comment, moderatedRating: rating, actionId: action?.actionId ?? "", panelId: panel.panelId, by: actor.name, byTenant: actor.principal.tenantId.toLowerCase(), byAad: actor.principal.aadObjectId.toLowerCase(), role: "panel", at }, { moderate, action });
+      rowKey = await this.d.challenges.record(input.returnId, input.indicatorId, { kind: "challenge", comment, moderatedRating: rating, actionId: action?.actionId ?? "", panelId: panel.panelId, by: actor.name, byTenant: actor.principal.tenantId.toLowerCase(), byAad: actor.principal.aadObjectId.toLowerCase(), role: "panel", at }, { moderate, action, once: input.sendId });
     } catch (e) {
       if (!isConflict(e) && !isPreconditionFailed(e) && !isBatchConflict(e)) throw e;
+      if (input.sendId && (await this.d.challenges.wasSent(input.returnId, input.sendId))) return { view: await this.indicator(actor, input, { notice: { text: md`Already sent: this challenge was sent once (the button was pressed twice).`, color: "good" } }) };
       return { view: await again({ text: md`Someone changed the moderated rating at the same moment. Check it and send again; what you typed is kept.`, color: "warning" }, []) };
     }
     const leads = state.access.filter((a) => a.roles.includes("lead"));
@@ -628,6 +629,8 @@ export class PanelService {
     const ref = index.get(indicatorId);
     if (!ref) throw new UserFacingError(`Indicator "${indicatorId}" is not part of this audit.`, "not_found");
     const lead = roles.includes("lead");
+    // One send id for the card: whichever of its buttons is pressed is recorded once, however often it arrives.
+    const sendId = newFormId();
     return {
       title: text(`${indicatorId} ${ref.indicator.text}`),
       subtitle: text(`${state.header.agencyName} · challenge panel`),
@@ -646,10 +649,10 @@ export class PanelService {
       reply: extra.reply ?? "",
       actions: lead
         ? [
-            { title: "Send my reply", verb: PANEL_VERBS.answer, data: { returnId, indicatorId, kind: "reply" }, style: "positive" },
-            { title: "Accept the challenge", verb: PANEL_VERBS.answer, data: { returnId, indicatorId, kind: "accepted" } },
+            { title: "Send my reply", verb: PANEL_VERBS.answer, data: { returnId, indicatorId, kind: "reply", sendId }, style: "positive" },
+            { title: "Accept the challenge", verb: PANEL_VERBS.answer, data: { returnId, indicatorId, kind: "accepted", sendId } },
             { title: "Update my answer", verb: S11_VERBS.step, data: { returnId, indicatorId }, inputs: "none" },
-            { title: "Tell the panel I updated it", verb: PANEL_VERBS.answer, data: { returnId, indicatorId, kind: "updated" } },
+            { title: "Tell the panel I updated it", verb: PANEL_VERBS.answer, data: { returnId, indicatorId, kind: "updated", sendId } },
           ]
         : [],
     };
@@ -672,7 +675,13 @@ export class PanelService {
     if (reply.length > PANEL_LIMITS.comment) return { view: await this.leadView(actor, input.returnId, input.indicatorId, { reply: reply.slice(0, PANEL_LIMITS.comment), problems: [md`Your reply is ${reply.length.toLocaleString("en-GB")} characters; the limit is ${PANEL_LIMITS.comment.toLocaleString("en-GB")}. We kept the first ${PANEL_LIMITS.comment.toLocaleString("en-GB")}.`], notice: { text: md`Not sent: the reply is too long.`, color: "attention" } }) };
     const at = this.d.now().toISOString();
     const last = [...challengers.values()].pop()!;
-    const rowKey = await this.d.challenges.record(input.returnId, input.indicatorId, { kind: input.kind, comment: reply, moderatedRating: "", actionId: "", panelId: last.panelId, by: actor.name, byTenant: actor.principal.tenantId.toLowerCase(), byAad: actor.principal.aadObjectId.toLowerCase(), role: "lead", at }, {});
+    let rowKey: string;
+    try {
+      rowKey = await this.d.challenges.record(input.returnId, input.indicatorId, { kind: input.kind, comment: reply, moderatedRating: "", actionId: "", panelId: last.panelId, by: actor.name, byTenant: actor.principal.tenantId.toLowerCase(), byAad: actor.principal.aadObjectId.toLowerCase(), role: "lead", at }, { once: input.sendId });
+    } catch (e) {
+      if (!(input.sendId && (isConflict(e) || isBatchConflict(e)) && (await this.d.challenges.wasSent(input.returnId, input.sendId)))) throw e;
+      return { view: await this.leadView(actor, input.returnId, input.indicatorId, { notice: { text: md`Already sent: your answer was sent once (the button was pressed twice).`, color: "good" } }) };
+    }
     // A deleted panel's challenges stay with the return and can still be answered; its former members are not told.
     const live = await Promise.all([...new Set([...challengers.values()].map((t) => t.panelId))].map(async (id) => ((await this.d.panels.get(id)) ? id : "")));
     const toTell = [...challengers.values()].filter((t) => live.includes(t.panelId));

@@ -432,6 +432,22 @@ test("a panel's create form pressed twice at once (a double click, a resent card
   }
 });
 
+test("a challenge and the lead's answer pressed twice at once are recorded and sent once", async () => {
+  const challenges = bot.app.services.panels["d"].challenges;
+  const send = actionOf((await bot.invoke(member, "panel.indicator", { panelId: ids.panelA, returnId: plover, indicatorId: "4.1" })).card, "panel.challenge");
+  const sent = await Promise.all([0, 1].map(() => bot.invoke(member, send.verb, { ...send.data, comment: "Who checks this?", moderatedRating: "" })));
+  expect(sent.map((r) => cardText(r.card)).join(" ")).toMatch(/Sent to[\s\S]*Already sent|Already sent[\s\S]*Sent to/);
+  expect((await challenges.loadIndicator(plover, "4.1"))?.thread.map((t) => t.kind)).toEqual(["challenge"]);
+  const reply = actionOf((await bot.invoke(lead, "panel.lead", { returnId: plover, indicatorId: "4.1" })).card, "panel.answer", (a) => a.data.kind === "reply");
+  const answered = await Promise.all([0, 1].map(() => bot.invoke(lead, reply.verb, { ...reply.data, reply: "Our deputy head, every term." })));
+  expect(answered.map((r) => cardText(r.card)).join(" ")).toContain("Already sent");
+  expect((await challenges.loadIndicator(plover, "4.1"))?.thread.map((t) => t.kind)).toEqual(["challenge", "reply"]);
+  // The next card drawn sends again.
+  const next = actionOf((await bot.invoke(lead, "panel.lead", { returnId: plover, indicatorId: "4.1" })).card, "panel.answer", (a) => a.data.kind === "accepted");
+  expect(cardText((await bot.invoke(lead, next.verb, next.data)).card)).toContain("Sent to the panel");
+  expect((await challenges.loadIndicator(plover, "4.1"))?.thread.map((t) => t.kind)).toEqual(["challenge", "reply", "accepted"]);
+});
+
 test("an invoke whose data is not an object, whose verb is not a verb or whose action is not an Action.Execute gets an answer", async () => {
   const raw = async (value: unknown) => {
     const a = invokeAction(lead, "x", {});
