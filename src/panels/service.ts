@@ -39,7 +39,11 @@ const typed = (max: number) => z.unknown().transform((v) => (typeof v === "strin
 
 const FORM_ID = /^[a-z0-9]{10}$/;
 const newFormId = () => [...randomBytes(10)].map((b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("");
-/** The create form's own id, made when it is first drawn: the panel's id, so a double click (or a resent card) creates one panel. */
+/**
+ * A card's own id, made when it is drawn: the create form's becomes the panel's id, a challenge's or
+ * an answer's is recorded with the conversation entry; so a double click (or a resent card) acts once.
+ * Anything else in its place (an old card, a forged one) is no id: the press acts as before.
+ */
 const formIdField = z.unknown().transform((v) => (typeof v === "string" && FORM_ID.test(v) ? v : undefined));
 export const panelFormInput = z.object({ name: typed(2000), date: typed(40), cycleId: typed(200), members: typed(20_000), agencyIds: typed(20_000), sector: typed(40), formId: formIdField });
 /** "Suggest by sector" on the form: on the change form it carries the panel and the version the form was drawn from. */

@@ -24,8 +24,12 @@ import { addDays, ukDate } from "../../src/time";
  * chat and a channel. Each press must answer 200 with a card or a message under Teams' 28 KB, the
  * bot must log no "unexpected failure" (the generic "Something went wrong on our side"), nothing of
  * the other agency may reach someone without rights, and no stored row of another agency or panel
- * may change. The verb list and each verb's fields come from the composed route table, so a verb
- * added later is fuzzed without editing this file. FUZZ_SEED=<n> replays a run; FUZZ_RUNS scales it.
+ * may change; typed markdown never renders as a link or bold. The presses start from the payloads
+ * the cards really carry (harvested from the cards each role was shown) with one or two fields
+ * swapped, so they get past the schemas into the handlers; then again with old cards (the cycle
+ * closed, the panel deleted, the session closed). The verb list and each verb's fields come from the
+ * composed route table, so a verb added later is fuzzed without editing this file. What the fuzz
+ * found is kept below as plain regressions. FUZZ_SEED=<n> replays a run; FUZZ_RUNS scales it.
  */
 
 const OTHER_TENANT = "00000000-0000-4000-8000-0000000b0b0b";
