@@ -1,15 +1,17 @@
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 
 /**
  * Structured logs. They carry ids and outcomes only: never evidence, comments, names or
  * e-mail addresses, which are personal or sensitive data about children's services.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: "safeguarding-assurance-bot" },
     redact: { paths: ["*.evidence", "*.comment", "*.email", "*.name", "*.text", "*.value"], censor: "[redacted]" },
-  });
+  };
+  // A destination is for tests that read what was logged (test/support/botUnderTest.ts); the bot logs to stdout.
+  return destination ? pino(options, destination) : pino(options);
 }
 export type { Logger };
 

@@ -7,6 +7,7 @@ import { md } from "../cards/text";
 import { messageReply, type Reply } from "../cards/reply";
 import { errorFields } from "../log";
 import { isHandled, type Handled, type RouteContext, type RouteResult } from "../routes";
+import { normaliseCardAction } from "./cardAction";
 import { actorFromActivity } from "./identity";
 import { failureReply } from "./failures";
 import { rememberPerson } from "./linking";
@@ -138,6 +139,7 @@ export function createBot(s: BotServices, edge: EdgeState) {
   };
 
   app.turn("beforeTurn", async (turn) => {
+    normaliseCardAction(turn.activity);
     edge.observe(turn.activity);
     const actor = actorFromActivity(turn.activity);
     const tenant = actor?.principal.tenantId ?? "";
@@ -157,7 +159,7 @@ export function createBot(s: BotServices, edge: EdgeState) {
   // Universal Actions: the answer replaces the card in place. A personal-only action pressed on a
   // card in a channel answers with a short message to the presser alone and leaves the card as it is.
   app.adaptiveCards.actionExecute(/.*/, async (turn, _state, data) => {
-    const verb = String((turn.activity.value as { action?: { verb?: unknown } })?.action?.verb ?? "");
+    const verb = String((turn.activity.value as { action?: { verb?: unknown } })?.action?.verb ?? ""); // a string: see normaliseCardAction
     const safeData = data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
     const place = placeOf(turn.activity);
     const route = routes.verb(verb);

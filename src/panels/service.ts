@@ -13,6 +13,7 @@ import { toCsv } from "../export/csv";
 import type { AgenciesRepo, Agency } from "../storage/agenciesRepo";
 import type { ChallengesRepo, IndicatorPanelState, ThreadEntry } from "../storage/challengesRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
+import { cardEtag, cardEtagOrNone } from "../storage/cardEtag";
 import { isBatchConflict, isConflict, isPreconditionFailed } from "../storage/errors";
 import { isLinkedMember, isOrphanAge, type Panel, type PanelMember, type PanelsRepo } from "../storage/panelsRepo";
 import type { PeopleRepo, Person } from "../storage/peopleRepo";
@@ -36,15 +37,23 @@ const indicatorRef = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/);
 /** Typed text: kept as typed (bounded), judged by the service so nothing typed is lost. */
 const typed = (max: number) => z.unknown().transform((v) => (typeof v === "string" ? v.slice(0, max) : typeof v === "number" ? String(v) : "")).optional();
 
-export const panelFormInput = z.object({ name: typed(2000), date: typed(40), cycleId: typed(200), members: typed(20_000), agencyIds: typed(20_000), sector: typed(40) });
+const FORM_ID = /^[a-z0-9]{10}$/;
+const newFormId = () => [...randomBytes(10)].map((b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("");
+/**
+ * A card's own id, made when it is drawn: the create form's becomes the panel's id, a challenge's or
+ * an answer's is recorded with the conversation entry; so a double click (or a resent card) acts once.
+ * Anything else in its place (an old card, a forged one) is no id: the press acts as before.
+ */
+const formIdField = z.unknown().transform((v) => (typeof v === "string" && FORM_ID.test(v) ? v : undefined));
+export const panelFormInput = z.object({ name: typed(2000), date: typed(40), cycleId: typed(200), members: typed(20_000), agencyIds: typed(20_000), sector: typed(40), formId: formIdField });
 /** "Suggest by sector" on the form: on the change form it carries the panel and the version the form was drawn from. */
-export const suggestInput = panelFormInput.extend({ panelId: typed(200), etag: typed(200) });
+export const suggestInput = panelFormInput.extend({ panelId: typed(200), etag: cardEtag });
 export const panelRef = z.object({ panelId: panelIdSchema });
 export const agencyRef = panelRef.extend({ returnId: returnRef });
 export const indicatorInput = agencyRef.extend({ indicatorId: indicatorRef });
-export const challengeInput = indicatorInput.extend({ modEtag: z.string().max(200).optional(), comment: typed(20_000), moderatedRating: typed(20), actionText: typed(20_000), actionOwner: typed(2000), actionDue: typed(40) });
+export const challengeInput = indicatorInput.extend({ sendId: formIdField, modEtag: cardEtagOrNone, comment: typed(20_000), moderatedRating: typed(20), actionText: typed(20_000), actionOwner: typed(2000), actionDue: typed(40) });
 export const leadRef = z.object({ returnId: returnRef, indicatorId: indicatorRef });
-export const answerInput = leadRef.extend({ kind: z.enum(["reply", "accepted", "updated"]), reply: typed(20_000) });
+export const answerInput = leadRef.extend({ kind: z.enum(["reply", "accepted", "updated"]), reply: typed(20_000), sendId: formIdField });
 
 export const PANEL_LIMITS = { name: 120, comment: 2000, actionText: 1000, actionOwner: 120, members: 20, agencies: 30 } as const;
 const NOT_YOURS = "That return is not one your panel reviews. A panel member sees only the submitted returns of the agencies in their panel.";
@@ -158,6 +167,7 @@ export class PanelService {
   async form(actor: Actor, input: Partial<z.infer<typeof panelFormInput>> = {}, extra: { notice?: NoticeView; problems?: Shown[] } = {}): Promise<PanelFormView> {
     await this.requireAdmin(actor);
     const { cycles, cycle, agencies } = await this.cyclesAndAgencies(input.cycleId);
+    const formId = input.formId ?? newFormId();
     return {
       title: md`Create a challenge panel`,
       intro: md`Name the panel, the day it meets, its members (by their work e-mail: someone who has not used the bot yet is linked when they first open it, signed in to the partnership's organisation) and the agencies whose submitted returns it reviews. Choose a sector and press **Suggest by sector** to choose its agencies for you, then add or remove any.`,
@@ -173,9 +183,9 @@ export class PanelService {
       chosen: chosenLine(input.agencyIds ?? "", agencies),
       sector: input.sector ?? "",
       sectorChoices: SECTOR_GROUPS.map((g) => ({ title: SECTOR_GROUP_LABELS[g], value: g })),
-      suggestActions: [{ title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: {} }],
+      suggestActions: [{ title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: { formId } }],
       actions: [
-        { title: "Create the panel", verb: PANEL_VERBS.create, data: {}, style: "positive" },
+        { title: "Create the panel", verb: PANEL_VERBS.create, data: { formId }, style: "positive" },
         { title: "Back to panels", verb: PANEL_VERBS.home, data: {}, inputs: "none" },
       ],
     };
@@ -296,8 +306,12 @@ export class PanelService {
     const { problems, panel: fields } = await this.validate(input, "create");
     const keep = { ...input, name: input.name ?? "", members: input.members ?? "" };
     if (!fields) return { created: false, view: await this.form(actor, keep, { problems, notice: { text: md`Not created: ${problems.length === 1 ? "fix the problem above" : `fix the ${problems.length} problems above`}. What you typed is kept.`, color: "attention" } }) };
-    const panel: Panel = { panelId: `pn-${[...randomBytes(10)].map((b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("")}`, ...fields, createdAt: this.d.now().toISOString(), createdBy: actor.name };
-    await this.d.panels.create(panel);
+    // A card from before forms had an id still creates, once per press.
+    const panel: Panel = { panelId: `pn-${input.formId ?? newFormId()}`, ...fields, createdAt: this.d.now().toISOString(), createdBy: actor.name };
+    // Looked for first so a resent form never writes member rows for the panel it already made; the create itself is conditional for a true double click.
+    if ((await this.d.panels.get(panel.panelId)) || !(await this.d.panels.create(panel))) {
+      return { created: true, reply: await this.view(actor, panel.panelId, { text: md`This panel was already created (the form was sent twice).`, color: "good" }) };
+    }
     return { created: true, reply: await this.view(actor, panel.panelId, { text: md`Panel created. Its members can type **panels** to open it.`, color: "good" }) };
   }
 
@@ -316,10 +330,11 @@ export class PanelService {
       ...view,
       title: md`Change ${panel.name}`,
       intro: md`Change the panel's name, date, members or agencies. Removing a member takes their access away at once; the conversations so far are kept.`,
-      suggestActions: [{ title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: { panelId, etag: extra.etag || found.etag } }],
+      // After "Suggest by sector" the form keeps the version it was first drawn from (suggestInput makes a missing or forged one match nothing).
+      suggestActions: [{ title: "Suggest by sector", verb: PANEL_VERBS.suggest, data: { panelId, etag: extra.etag ?? found.etag } }],
       actions: [
         // The card carries the version it was drawn from: saving over someone else's change is refused, not silent.
-        { title: "Save changes", verb: PANEL_VERBS.save, data: { panelId, etag: extra.etag || found.etag }, style: "positive" },
+        { title: "Save changes", verb: PANEL_VERBS.save, data: { panelId, etag: extra.etag ?? found.etag }, style: "positive" },
         { title: "Back to the panel", verb: PANEL_VERBS.view, data: { panelId }, inputs: "none" },
       ],
     };
@@ -552,7 +567,7 @@ export class PanelService {
       actionDue: t.actionDue ?? "",
       reply: "",
       actions: [
-        ...(member ? [{ title: "Send the challenge", verb: PANEL_VERBS.challenge, data: { panelId: input.panelId, returnId: input.returnId, indicatorId: input.indicatorId, modEtag: state.moderated?.etag ?? "" }, style: "positive" as const }] : []),
+        ...(member ? [{ title: "Send the challenge", verb: PANEL_VERBS.challenge, data: { panelId: input.panelId, returnId: input.returnId, indicatorId: input.indicatorId, modEtag: state.moderated?.etag ?? "", sendId: newFormId() }, style: "positive" as const }] : []),
         { title: "Back to the agency", verb: PANEL_VERBS.agency, data: { panelId: input.panelId, returnId: input.returnId }, inputs: "none" as const },
       ],
     };
@@ -588,7 +603,7 @@ export class PanelService {
     const again = (notice: NoticeView, p = problems) => this.indicator(actor, input, { problems: p, notice, typed: typedBack });
     if (problems.length) return { view: await again({ text: md`Not sent: ${problems.length === 1 ? "fix the problem above" : `fix the ${problems.length} problems above`}. What you typed is kept.`, color: "attention" }) };
     const current = state.moderated?.etag ?? "";
-    if (rating && (input.modEtag ?? "") !== current) {
+    if (rating && input.modEtag !== current) {
       return { view: await again({ text: md`The moderated rating changed since this card was drawn (now ${ratingWord(state.moderated?.rating)} by ${state.moderated?.by ?? "someone"}). Check it and send again; what you typed is kept.`, color: "warning" }, []) };
     }
     const at = this.d.now().toISOString();
@@ -596,9 +611,10 @@ export class PanelService {
     const action = wantsAction ? { actionId: `p.${input.indicatorId}.${at.replace(/[^0-9]/g, "").slice(0, 14)}${randomBytes(2).toString("hex")}`, text: actionText, owner: actionOwner, due: actionDue } : undefined;
     let rowKey: string;
     try {
-      rowKey = await this.d.challenges.record(input.returnId, input.indicatorId, { kind: "challenge", comment, moderatedRating: rating, actionId: action?.actionId ?? "", panelId: panel.panelId, by: actor.name, byTenant: actor.principal.tenantId.toLowerCase(), byAad: actor.principal.aadObjectId.toLowerCase(), role: "panel", at }, { moderate, action });
+      rowKey = await this.d.challenges.record(input.returnId, input.indicatorId, { kind: "challenge", comment, moderatedRating: rating, actionId: action?.actionId ?? "", panelId: panel.panelId, by: actor.name, byTenant: actor.principal.tenantId.toLowerCase(), byAad: actor.principal.aadObjectId.toLowerCase(), role: "panel", at }, { moderate, action, once: input.sendId });
     } catch (e) {
       if (!isConflict(e) && !isPreconditionFailed(e) && !isBatchConflict(e)) throw e;
+      if (input.sendId && (await this.d.challenges.wasSent(input.returnId, input.sendId))) return { view: await this.indicator(actor, input, { notice: { text: md`Already sent: this challenge was sent once (the button was pressed twice).`, color: "good" } }) };
       return { view: await again({ text: md`Someone changed the moderated rating at the same moment. Check it and send again; what you typed is kept.`, color: "warning" }, []) };
     }
     const leads = state.access.filter((a) => a.roles.includes("lead"));
@@ -617,6 +633,8 @@ export class PanelService {
     const ref = index.get(indicatorId);
     if (!ref) throw new UserFacingError(`Indicator "${indicatorId}" is not part of this audit.`, "not_found");
     const lead = roles.includes("lead");
+    // One send id for the card: whichever of its buttons is pressed is recorded once, however often it arrives.
+    const sendId = newFormId();
     return {
       title: text(`${indicatorId} ${ref.indicator.text}`),
       subtitle: text(`${state.header.agencyName} · challenge panel`),
@@ -635,10 +653,10 @@ export class PanelService {
       reply: extra.reply ?? "",
       actions: lead
         ? [
-            { title: "Send my reply", verb: PANEL_VERBS.answer, data: { returnId, indicatorId, kind: "reply" }, style: "positive" },
-            { title: "Accept the challenge", verb: PANEL_VERBS.answer, data: { returnId, indicatorId, kind: "accepted" } },
+            { title: "Send my reply", verb: PANEL_VERBS.answer, data: { returnId, indicatorId, kind: "reply", sendId }, style: "positive" },
+            { title: "Accept the challenge", verb: PANEL_VERBS.answer, data: { returnId, indicatorId, kind: "accepted", sendId } },
             { title: "Update my answer", verb: S11_VERBS.step, data: { returnId, indicatorId }, inputs: "none" },
-            { title: "Tell the panel I updated it", verb: PANEL_VERBS.answer, data: { returnId, indicatorId, kind: "updated" } },
+            { title: "Tell the panel I updated it", verb: PANEL_VERBS.answer, data: { returnId, indicatorId, kind: "updated", sendId } },
           ]
         : [],
     };
@@ -661,7 +679,13 @@ export class PanelService {
     if (reply.length > PANEL_LIMITS.comment) return { view: await this.leadView(actor, input.returnId, input.indicatorId, { reply: reply.slice(0, PANEL_LIMITS.comment), problems: [md`Your reply is ${reply.length.toLocaleString("en-GB")} characters; the limit is ${PANEL_LIMITS.comment.toLocaleString("en-GB")}. We kept the first ${PANEL_LIMITS.comment.toLocaleString("en-GB")}.`], notice: { text: md`Not sent: the reply is too long.`, color: "attention" } }) };
     const at = this.d.now().toISOString();
     const last = [...challengers.values()].pop()!;
-    const rowKey = await this.d.challenges.record(input.returnId, input.indicatorId, { kind: input.kind, comment: reply, moderatedRating: "", actionId: "", panelId: last.panelId, by: actor.name, byTenant: actor.principal.tenantId.toLowerCase(), byAad: actor.principal.aadObjectId.toLowerCase(), role: "lead", at }, {});
+    let rowKey: string;
+    try {
+      rowKey = await this.d.challenges.record(input.returnId, input.indicatorId, { kind: input.kind, comment: reply, moderatedRating: "", actionId: "", panelId: last.panelId, by: actor.name, byTenant: actor.principal.tenantId.toLowerCase(), byAad: actor.principal.aadObjectId.toLowerCase(), role: "lead", at }, { once: input.sendId });
+    } catch (e) {
+      if (!(input.sendId && (isConflict(e) || isBatchConflict(e)) && (await this.d.challenges.wasSent(input.returnId, input.sendId)))) throw e;
+      return { view: await this.leadView(actor, input.returnId, input.indicatorId, { notice: { text: md`Already sent: your answer was sent once (the button was pressed twice).`, color: "good" } }) };
+    }
     // A deleted panel's challenges stay with the return and can still be answered; its former members are not told.
     const live = await Promise.all([...new Set([...challengers.values()].map((t) => t.panelId))].map(async (id) => ((await this.d.panels.get(id)) ? id : "")));
     const toTell = [...challengers.values()].filter((t) => live.includes(t.panelId));

@@ -13,3 +13,13 @@ const WEAK_ETAG = /^W\/"[^"]{1,180}"$/;
 export const cardEtag = z
   .unknown()
   .transform((v) => (typeof v === "string" && WEAK_ETAG.test(v) ? v : NEVER_MATCHES));
+
+/**
+ * The same for a card that may have been drawn from no row at all (a moderated rating not yet given):
+ * that card carries "" (or nothing), which stays "" to be compared with "no row now". Anything else
+ * that is not a Table Storage ETag, a number or an object included, matches nothing rather than
+ * refusing the whole payload, so what the person typed beside it is kept.
+ */
+export const cardEtagOrNone = z
+  .unknown()
+  .transform((v) => (v === undefined || v === null || v === "" ? "" : typeof v === "string" && WEAK_ETAG.test(v) ? v : NEVER_MATCHES));

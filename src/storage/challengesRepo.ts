@@ -2,6 +2,7 @@ import { isOneOf } from "../oneOf";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import { z } from "zod/v4";
 import type { TableStore } from "./tableStore";
+import { isNotFound } from "./errors";
 import { key, splitKey } from "./keys";
 import { headerSchema, type AccessRow, type ReturnHeader, type ReturnRole } from "./returnsRepo";
 import { decodeSummary, moderatedCell, panelActionCell, SUMMARY_ROW, type DecodedSummary } from "./summaryRow";
@@ -93,9 +94,11 @@ export class ChallengesRepo {
    * at once cannot overwrite each other unseen; an agreed action is created; the summary row gets
    * their reporting cells in the same request.
    */
-  async record(pk: string, indicatorId: string, entry: Omit<ThreadEntry, "rowKey">, extra: { moderate?: { rating: string; etag?: string }; action?: { actionId: string; text: string; owner: string; due: string } }): Promise<string> {
+  async record(pk: string, indicatorId: string, entry: Omit<ThreadEntry, "rowKey">, extra: { moderate?: { rating: string; etag?: string }; action?: { actionId: string; text: string; owner: string; due: string }; once?: string }): Promise<string> {
     const rowKey = key("chl", indicatorId, `${entry.at}${Math.random().toString(36).slice(2, 6)}`);
     const ops: TransactionAction[] = [["create", { partitionKey: pk, rowKey, ...entry }]];
+    // The card's own send id, created with the entry: the same card sent twice (a double click) fails the whole transaction.
+    if (extra.once) ops.push(["create", { partitionKey: pk, rowKey: key("sent", extra.once), entry: rowKey }]);
     const summary: Record<string, string> = {};
     if (extra.moderate) {
       const cols = { partitionKey: pk, rowKey: key("mod", indicatorId), rating: extra.moderate.rating, panelId: entry.panelId, by: entry.by, byKey: `${entry.byTenant}:${entry.byAad}`, at: entry.at };
@@ -110,6 +113,17 @@ export class ChallengesRepo {
     if (Object.keys(summary).length) ops.push(["upsert", { partitionKey: pk, rowKey: SUMMARY_ROW, ...summary }, "Merge"]);
     await this.table.submitTransaction(ops);
     return rowKey;
+  }
+
+  /** Whether a card with this send id was already recorded (see record's `once`). */
+  async wasSent(pk: string, once: string): Promise<boolean> {
+    try {
+      await this.table.getEntity(pk, key("sent", once), { queryOptions: { select: ["RowKey"] } });
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
   }
 
   /** The challenged indicators of a return, with the conversation's last entry (who spoke last): the lead's list. */

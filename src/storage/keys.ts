@@ -5,6 +5,16 @@
  */
 const UNSAFE = /[/\\#?%|\u0000-\u001f\u007f-\u009f]/g;
 
+const FORBIDDEN = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Whether Table Storage can hold `k` as a PartitionKey or RowKey as it is (at most 1 KiB, none of the
+ * characters above). A point read of any other key is answered as "not found" (see tableStore.ts).
+ */
+export function isStorableKey(k: string): boolean {
+  return k.length <= 1024 && !FORBIDDEN.test(k);
+}
+
 export function encodeKeyPart(part: string): string {
   return part.replace(UNSAFE, (ch) => "%" + ch.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase());
 }

@@ -1,6 +1,7 @@
-import { TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
+import { RestError, TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
 import { DefaultAzureCredential } from "@azure/identity";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { isStorableKey } from "./keys";
 
 export const TABLE_NAMES = ["Agencies", "Cycles", "Templates", "People", "Grants", "Returns", "Settings", "Files", "Conversations", "Deliveries", "DeliveryThrottle", "Jobs", "Digests", "Training", "EvaluationAnswers", "Panels"] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
@@ -50,6 +51,7 @@ export class TableStore {
         ? TableClient.fromConnectionString(this.options.connectionString, full, this.clientOptions())
         : new TableClient(`${this.options.endpoint!.replace(/\/$/, "")}`, full, new DefaultAzureCredential(), this.clientOptions());
       this.clients.set(name, client);
+      notFoundForUnstorableKeys(client);
     }
     return client;
   }
@@ -63,4 +65,21 @@ export class TableStore {
     const iter = this.table("Agencies").listEntities({ queryOptions: { select: ["RowKey"] } }).byPage({ maxPageSize: 1 });
     await iter.next();
   }
+}
+
+/**
+ * Every point read of every repository goes through here. Ids from card data reach point reads (a
+ * cycle, an agency, a return), and storage answers a key it cannot hold (keys.ts: / \ # ?, control
+ * characters, over 1 KiB) with an error that is not "not found": Azure a 400, Azurite a 500 that reads
+ * as an outage, so the person saw "the audit store did not answer" for an id that names nothing. Such
+ * a key names no row, so it is answered as storage answers a missing row (404, which each repository
+ * already turns into "not found") without a request. Writes are left alone: their keys come from rows
+ * already read or from ids the bot made.
+ */
+function notFoundForUnstorableKeys(client: TableClient): void {
+  const getEntity = client.getEntity.bind(client);
+  client.getEntity = ((partitionKey: string, rowKey: string, options?: Parameters<TableClient["getEntity"]>[2]) =>
+    isStorableKey(String(partitionKey)) && isStorableKey(String(rowKey))
+      ? getEntity(partitionKey, rowKey, options)
+      : Promise.reject(new RestError("No row can have this key: it holds characters Table Storage does not allow in a key", { statusCode: 404, code: "ResourceNotFound" }))) as TableClient["getEntity"];
 }

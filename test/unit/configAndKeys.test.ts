@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from "../../src/config";
-import { decodeKeyPart, encodeKeyPart, key, splitKey } from "../../src/storage/keys";
+import { decodeKeyPart, encodeKeyPart, isStorableKey, key, splitKey } from "../../src/storage/keys";
 import fc from "fast-check";
 
 /** What a registered bot needs for the evaluation links (see the training tests for their own checks). */
@@ -87,9 +87,15 @@ describe("table keys", () => {
       fc.property(fc.array(fc.string({ maxLength: 30 }), { minLength: 1, maxLength: 4 }), (parts) => {
         const k = key(...parts);
         expect(k).not.toMatch(/[/\\#?\u0000-\u001f\u007f-\u009f]/);
+        expect(isStorableKey(k) || k.length > 1024).toBe(true);
         expect(splitKey(k)).toEqual(parts);
       }),
     );
+  });
+
+  test("an id from a card that storage cannot hold as a key is told apart before any read", () => {
+    for (const ok of ["c1|plover", "pn-0123456789", "19:abc@thread.tacv2", "x".repeat(1024), "O'Brien's \"Trust\""]) expect(isStorableKey(ok)).toBe(true);
+    for (const bad of ["31/12/2027", "a\\b", "a#b", "why?", "tab\there", "\u007f", "x".repeat(1025)]) expect(isStorableKey(bad)).toBe(false);
   });
 
   test("encoding is readable for ordinary ids", () => {
