@@ -9,7 +9,7 @@ import { trainingParts } from "../src/training/parts";
 import type { CourseKind, Delegate, DelegateInput, EvaluationKind } from "../src/training/types";
 import { batchId } from "../src/training/verbs";
 import { utcToLondon } from "../src/training/ukTime";
-import type { DemoDeps, PlaygroundUser } from "./demoData";
+import { DEMO_PARTNERSHIPS, type DemoDeps, type PlaygroundUser } from "./demoData";
 
 /**
  * A year of the training programme shaped like the seed partnership's 2020-21 (see the domain
@@ -28,6 +28,8 @@ const YEAR_ENDS_DAYS_AGO = 150;
 interface CoursePlan {
   title: string;
   kind: CourseKind;
+  /** Comma-separated, as the course form sends them; absent = a joint course. */
+  partnerships?: string;
   outcomes: string[];
   sessions: number;
   delegates: number;
@@ -36,7 +38,8 @@ interface CoursePlan {
 const COURSES: CoursePlan[] = [
   { title: "Demo: Basic child protection", kind: "core", outcomes: ["Recognise the four categories of abuse and the signs of each", "Know how to respond to a disclosure", "Know how to make a referral to children's social care"], sessions: 14, delegates: 238 },
   { title: "Demo: Intermediate child protection", kind: "core", outcomes: ["Understand the child protection process from referral to plan", "Contribute to a child protection conference"], sessions: 3, delegates: 42 },
-  { title: "Demo: Child sexual exploitation", kind: "core", outcomes: ["Recognise the signs of child sexual exploitation", "Use the exploitation screening tool", "Know the partnership's exploitation pathway"], sessions: 2, delegates: 30 },
+  // Eastshire's own course: a Westmere-only channel's digest leaves its sessions out.
+  { title: "Demo: Child sexual exploitation", kind: "core", partnerships: DEMO_PARTNERSHIPS[1], outcomes: ["Recognise the signs of child sexual exploitation", "Use the exploitation screening tool", "Know the partnership's exploitation pathway"], sessions: 2, delegates: 30 },
   { title: "Demo: Prevent and radicalisation (taster)", kind: "taster", outcomes: ["Understand the Prevent duty", "Know when and how to make a Prevent referral"], sessions: 2, delegates: 26 },
   { title: "Demo: Contextual safeguarding (taster)", kind: "taster", outcomes: ["Understand harm outside the home", "Map a young person's peer and place contexts"], sessions: 2, delegates: 22 },
   { title: "Demo: Neglect assessment tool", kind: "tool", outcomes: ["Recognise the five categories of neglect", "Use the neglect assessment tool with a family"], sessions: 3, delegates: 36 },
@@ -112,7 +115,8 @@ export async function loadTrainingDemoData(deps: DemoDeps, opts: { playgroundUse
   for (const [ci, plan] of COURSES.entries()) {
     const courseForm = formIdOf(`demo-course:${plan.title}`);
     const courseId = `c-${courseForm}`;
-    await at(yearStart - 30 * DAY).courses.create(officer, { formId: courseForm, title: plan.title, kind: plan.kind, outcomes: plan.outcomes.join("\n"), followUpWeeks: "8", reminderAfter: "3 days", escalationAfter: "7 days" });
+    const made = await at(yearStart - 30 * DAY).courses.create(officer, { formId: courseForm, title: plan.title, kind: plan.kind, partnerships: plan.partnerships, outcomes: plan.outcomes.join("\n"), followUpWeeks: "8", reminderAfter: "3 days", escalationAfter: "7 days" });
+    if (!made.created) throw new Error(`The demo course "${plan.title}" was refused: ${made.view.problems.map((p) => p.value).join(" ")}`);
     for (let n = 0; n < plan.sessions; n++) {
       const r = rng(seedOf(`${plan.title}|${n}`));
       // Each course's sessions spread over the year (courses staggered), on weekdays at 09:30 or 13:30 (UK time).

@@ -16,6 +16,7 @@ import { CycleCache, ReturnAccessCache } from "./section11/returnAccessCache";
 import { TemplateCatalog } from "./section11/templateCatalog";
 import { section11Routes } from "./section11/routes";
 import { adminParts, adminRoutes } from "./admin/routes";
+import { knownPartnerships } from "./admin/common";
 import { SettingsAdmin } from "./admin/settings";
 import { homeRoutes } from "./home/routes";
 import type { ConversationReferences } from "./conversations/conversationReferences";
@@ -122,7 +123,7 @@ export function composeServices(config: Config, store: TableStore, log: Logger, 
   const digest = digestFeature({ store, ...repos, catalog, access, delivery, now, log });
   const trainingRepo = new TrainingRepo(store);
   const answers = new EvaluationsRepo(store);
-  const training = trainingParts({ config, repo: trainingRepo, answers, access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), now, log });
+  const training = trainingParts({ config, repo: trainingRepo, answers, access, people: repos.people, outbox: delivery.outbox, scheduler: delivery.scheduler, keys: new TrainingKeys(config.evaluationSecrets), partnerships: () => knownPartnerships({ cycles: repos.cycles, agencies: repos.agencies }), now, log });
   // Every digest, scheduled or on demand, in whichever process composes it, reads the stored training.
   digest.service.useTraining(new StoredTrainingFigures({ repo: trainingRepo, answers }));
   const deadlines = deadlinesFeature({ config, cycles: repos.cycles, returns: repos.returns, overrides, agencies: repos.agencies, people: repos.people, access, returnService, catalog, cycleCache, outbox: delivery.outbox, scheduler: delivery.scheduler, now, log }, appLink);

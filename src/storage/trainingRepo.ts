@@ -12,7 +12,7 @@ import { COURSE_KINDS, SESSION_MODES, type Course, type Delegate, type Session }
  * record (who has answered, for chasing). Evaluation answers are never here: they live in
  * EvaluationAnswers under a pseudonym, so this table says who answered but never what.
  *
- *   PK "course"              RK courseId     a course
+ *   PK "course"              RK courseId     a course (its partnerships are fixed when it is created)
  *   PK "session"             RK sessionId    a session (few per year: listing them is one partition)
  *   PK delegates|<session>   RK delegateId   a delegate of that session, and what they have answered
  *   PK "target"              RK <principal>  where the officer's next CSV file goes, and until when
@@ -49,6 +49,8 @@ const courseSchema = z.object({
   followUpWeeks: z.number().int().catch(8),
   reminderMinutes: z.number().int().catch(4320),
   escalationMinutes: z.number().int().catch(10080),
+  // Rows stored before courses had partnerships have none: joint, as they always were.
+  partnerships: json(z.array(z.string()), []).catch([]),
   createdAt: z.string().catch(""),
   createdBy: z.string().catch(""),
 });
@@ -59,6 +61,8 @@ const sessionSchema = z.object({
   rowKey: z.string(),
   courseId: z.string(),
   courseTitle: z.string().catch(""),
+  // Sessions stored before courses had partnerships have none: joint, as they always were.
+  partnerships: json(z.array(z.string()), []).catch([]),
   startsAt: z.string(),
   durationMinutes: z.number().int().catch(60),
   mode: z.enum(SESSION_MODES).catch("in_person"),
@@ -129,8 +133,8 @@ function headcountOf(e: Record<string, unknown>): Headcount | undefined {
 
 /** A session row as `createSession` writes it (benches load many at once). */
 export function sessionEntity(s: Omit<Session, "etag">) {
-  const { sessionId, ...rest } = s;
-  return { partitionKey: SESSIONS, rowKey: encodeKeyPart(sessionId), ...columns(rest) };
+  const { sessionId, partnerships, ...rest } = s;
+  return { partitionKey: SESSIONS, rowKey: encodeKeyPart(sessionId), ...columns(rest), partnerships: JSON.stringify(partnerships ?? []) };
 }
 
 /** An up-to-date headcount row, as a recount leaves it (benches load many at once). */
@@ -147,8 +151,8 @@ export class TrainingRepo {
 
   /** False when a course with this id exists (the same form sent twice). */
   async createCourse(c: Course): Promise<boolean> {
-    const { courseId, outcomes, ...rest } = c;
-    return this.create({ partitionKey: COURSES, rowKey: encodeKeyPart(courseId), ...rest, outcomes: JSON.stringify(outcomes) });
+    const { courseId, outcomes, partnerships, ...rest } = c;
+    return this.create({ partitionKey: COURSES, rowKey: encodeKeyPart(courseId), ...rest, outcomes: JSON.stringify(outcomes), partnerships: JSON.stringify(partnerships ?? []) });
   }
 
   async getCourse(courseId: string): Promise<Course | undefined> {

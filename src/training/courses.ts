@@ -9,6 +9,7 @@ import type { TrainingDeps } from "./deps";
 import { durationInput, formatDuration, parseDuration } from "./duration";
 import { requireTrainer } from "./officers";
 import { OUTCOME_LIMIT } from "./questions";
+import { parseCoursePartnerships, scopeText } from "./coursePartnerships";
 import { COURSE_KIND_LABELS, COURSE_KINDS, type Course } from "./types";
 import { formatSessionTime } from "./ukTime";
 import { act, asText, nav, newFormId, plural } from "./ui";
@@ -16,7 +17,7 @@ import { TRAINING_VERBS } from "./verbs";
 import type { CourseFormView, CourseView } from "./views";
 
 const field = z.unknown().transform(asText);
-export const courseInput = z.object({ formId: z.string().regex(/^[a-z0-9]{10}$/), title: field, kind: field, outcomes: field, followUpWeeks: field, reminderAfter: field, escalationAfter: field });
+export const courseInput = z.object({ formId: z.string().regex(/^[a-z0-9]{10}$/), title: field, kind: field, outcomes: field, followUpWeeks: field, reminderAfter: field, escalationAfter: field, partnerships: field.optional() });
 export type CourseInput = z.infer<typeof courseInput>;
 
 const LIMITS = { title: 200, outcome: 300 } as const;
@@ -27,6 +28,12 @@ export class CoursePages {
 
   private kindChoices() {
     return COURSE_KINDS.map((k) => ({ title: COURSE_KIND_LABELS[k], value: k }));
+  }
+
+  /** The partnerships a course may belong to, sorted; the form offers them only when there is a choice. */
+  private async partnershipChoices() {
+    const known = [...(await this.d.partnerships())].sort((a, b) => a.localeCompare(b));
+    return { known, choices: known.length > 1 ? known.map((p) => ({ title: p, value: p })) : [] };
   }
 
   private formActions(formId: string) {
@@ -45,6 +52,8 @@ export class CoursePages {
       followUpWeeks: String(this.d.config.TRAINING_FOLLOW_UP_WEEKS),
       reminderAfter: durationInput(this.d.config.TRAINING_REMINDER_AFTER),
       escalationAfter: durationInput(this.d.config.TRAINING_ESCALATION_AFTER),
+      partnershipChoices: (await this.partnershipChoices()).choices,
+      partnerships: "",
       problems: [],
       actions: this.formActions(formId),
     };
@@ -70,7 +79,10 @@ export class CoursePages {
     if (!reminder) problems.push('The reminder delay must be a delay such as "3 days", "12 hours" or "10 minutes".');
     const escalation = parseDuration(input.escalationAfter);
     if (!escalation) problems.push('The escalation delay must be a delay such as "7 days", "12 hours" or "10 minutes".');
-    if (problems.length || !kind || !reminder || !escalation) {
+    const { known, choices } = await this.partnershipChoices();
+    const scope = parseCoursePartnerships(known, input.partnerships ?? "");
+    problems.push(...scope.problems);
+    if (problems.length || !kind || !reminder || !escalation || !scope.value) {
       return {
         created: false,
         view: {
@@ -82,13 +94,16 @@ export class CoursePages {
           followUpWeeks: input.followUpWeeks.slice(0, 10),
           reminderAfter: input.reminderAfter.slice(0, 40),
           escalationAfter: input.escalationAfter.slice(0, 40),
+          partnershipChoices: choices,
+          // As sent, so every choice made stays chosen (an unknown name simply shows unchosen).
+          partnerships: (input.partnerships ?? "").slice(0, 2000),
           problems: problems.map(text),
           notice: { text: md`The course was not created yet: please fix what is listed below.`, color: "attention" },
           actions: this.formActions(input.formId),
         },
       };
     }
-    const course: Course = { courseId: `c-${input.formId}`, title, kind, outcomes, followUpWeeks: weeks, reminderMinutes: reminder, escalationMinutes: escalation, createdAt: this.d.now().toISOString(), createdBy: actor.name };
+    const course: Course = { courseId: `c-${input.formId}`, title, kind, outcomes, followUpWeeks: weeks, reminderMinutes: reminder, escalationMinutes: escalation, partnerships: scope.value, createdAt: this.d.now().toISOString(), createdBy: actor.name };
     const fresh = await this.d.repo.createCourse(course);
     return { created: true, view: await this.view(actor, course.courseId, { text: fresh ? md`Course created. Add its sessions next.` : md`This course was already created (the form was sent twice).`, color: "good" }) };
   }
@@ -107,6 +122,7 @@ export class CoursePages {
       title: text(course.title),
       facts: [
         { title: text("Kind"), value: text(COURSE_KIND_LABELS[course.kind]) },
+        { title: text("Partnerships"), value: text(scopeText(course.partnerships ?? [])) },
         { title: text("Follow-up"), value: text(`${plural(course.followUpWeeks, "week")} after the session`) },
         { title: text("Reminder"), value: text(`after ${formatDuration(course.reminderMinutes)} without an answer`) },
         { title: text("Manager told"), value: text(`after a further ${formatDuration(course.escalationMinutes)}`) },

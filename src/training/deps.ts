@@ -18,6 +18,8 @@ export interface TrainingDeps {
   outbox: Pick<Outbox, "enqueue" | "batchStatus" | "forget">;
   scheduler: Pick<Scheduler, "schedule">;
   keys: TrainingKeys;
+  /** The partnerships this bot serves (from cycles and agencies, first spelling kept): what a course may belong to. */
+  partnerships: () => Promise<string[]>;
   now: () => Date;
   log: Pick<Logger, "warn" | "info" | "error">;
 }

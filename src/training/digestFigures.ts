@@ -2,6 +2,7 @@ import type { TrainingFigures, TrainingFiguresProvider, TrainingQuery } from "..
 import type { EvaluationsRepo } from "../storage/evaluationsRepo";
 import type { Headcount, TrainingRepo } from "../storage/trainingRepo";
 import { mapPool } from "../admin/pool";
+import { coversAny } from "./coursePartnerships";
 import { namesIn, withoutNames } from "./quoteNames";
 import type { SessionTally } from "./tally";
 import type { Session } from "./types";
@@ -15,9 +16,11 @@ import { utcToLondon } from "./ukTime";
  * yet whole is brought up to date first, once (see TrainingRepo.freshHeadcount and
  * EvaluationsRepo.ensureTally).
  *
- * Scope: the training programme is the partnership business unit's, run for every partnership
- * this bot serves, so every digest shows the whole programme whatever partnerships its channel
- * follows. Answers are never read here one by one, and nothing here knows who gave them.
+ * Scope: a session counts for the channel's partnerships when its course belongs to one of them
+ * or to none in particular (a joint course, and every session stored before courses had
+ * partnerships). The course's partnerships are copied onto each session when it is created, so
+ * this needs no read of the courses; a course's partnerships cannot be changed afterwards, so the
+ * copy never goes stale. Answers are never read here one by one, and nothing here knows who gave them.
  */
 export class StoredTrainingFigures implements TrainingFiguresProvider {
   /** The composer asks for two periods at once: both are answered from one read of the three lists. */
@@ -27,9 +30,10 @@ export class StoredTrainingFigures implements TrainingFiguresProvider {
 
   async figures(q: TrainingQuery): Promise<TrainingFigures | undefined> {
     const rows = await this.rows();
+    const wanted = new Set(q.partnerships.map((p) => p.toLowerCase()));
     const chosen = rows.sessions.filter((s) => {
       const day = utcToLondon(s.startsAt).date;
-      return day >= q.from && day <= q.to;
+      return day >= q.from && day <= q.to && coversAny(s.partnerships, wanted);
     });
     if (!chosen.length) return undefined;
     const parts = await mapPool(chosen, 4, async (s) => {

@@ -84,7 +84,7 @@ export class SessionPages {
         view: { formId: input.formId, courseId: course.courseId, courseTitle: text(course.title), date, time, duration: input.duration.slice(0, 10), mode: mode ?? "in_person", modeChoices: this.modeChoices(), venue: input.venue.slice(0, 500), trainer: input.trainer.slice(0, 200), problems: problems.map(text), notice: { text: md`The session was not created yet: please fix what is listed below.`, color: "attention" }, actions: this.formActions(input.formId, course.courseId) },
       };
     }
-    const session: Omit<Session, "etag"> = { sessionId: `s-${input.formId}`, courseId: course.courseId, courseTitle: course.title, startsAt: startsAt.toISOString(), durationMinutes: duration, mode, venue, trainer, state: "scheduled", createdAt: this.d.now().toISOString(), createdBy: actor.name };
+    const session: Omit<Session, "etag"> = { sessionId: `s-${input.formId}`, courseId: course.courseId, courseTitle: course.title, partnerships: course.partnerships, startsAt: startsAt.toISOString(), durationMinutes: duration, mode, venue, trainer, state: "scheduled", createdAt: this.d.now().toISOString(), createdBy: actor.name };
     // The close job first: once the session exists, its evaluation is certain to go out when it ends.
     await this.rounds.scheduleClose(session);
     const fresh = await this.d.repo.createSession(session);

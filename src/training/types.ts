@@ -34,6 +34,8 @@ export interface Course {
   followUpWeeks: number;
   reminderMinutes: number;
   escalationMinutes: number;
+  /** The partnerships whose digests count its sessions; none (or absent) = every partnership (a joint course). */
+  partnerships?: string[];
   createdAt: string;
   createdBy: string;
 }
@@ -45,6 +47,12 @@ export interface Session {
   courseId: string;
   /** Kept with the session so lists need no second read. */
   courseTitle: string;
+  /**
+   * The course's partnerships when the session was created (none = joint), so the digest needs no
+   * read of the courses. A course's partnerships cannot be changed, so this never goes stale.
+   * None (or absent) = every partnership.
+   */
+  partnerships?: string[];
   startsAt: string;
   durationMinutes: number;
   mode: SessionMode;

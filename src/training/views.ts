@@ -29,6 +29,10 @@ export interface CourseFormView {
   followUpWeeks: string;
   reminderAfter: string;
   escalationAfter: string;
+  /** Offered only when the bot serves more than one partnership; none chosen = every partnership. */
+  partnershipChoices: ChoiceView[];
+  /** The chosen partnerships, comma-separated (the multi-select's value). */
+  partnerships: string;
   problems: Shown[];
   notice?: NoticeView;
   actions: ActionView[];

@@ -17,7 +17,7 @@ export async function makeTrainer(bot: BotUnderTest, admin: TeamsUser, officer: 
   await bot.say(officer, "hi");
 }
 
-export async function createCourse(bot: BotUnderTest, officer: TeamsUser, fields: Partial<Record<"title" | "kind" | "outcomes" | "followUpWeeks" | "reminderAfter" | "escalationAfter", string>> = {}): Promise<{ courseId: string; card: any }> {
+export async function createCourse(bot: BotUnderTest, officer: TeamsUser, fields: Partial<Record<"title" | "kind" | "outcomes" | "followUpWeeks" | "reminderAfter" | "escalationAfter" | "partnerships", string>> = {}): Promise<{ courseId: string; card: any }> {
   const form = await bot.invoke(officer, "training.course.form", {});
   const create = actionOf(form.card, "training.course.create");
   const r = await bot.invoke(officer, create.verb, {

@@ -66,6 +66,11 @@ export function trainingRealisticViews(): TrainingSamples {
       followUpWeeks: "8",
       reminderAfter: "3 days",
       escalationAfter: "7 days",
+      partnershipChoices: [
+        { title: "Eastshire", value: "Eastshire" },
+        { title: "Westmere", value: "Westmere" },
+      ],
+      partnerships: "Westmere",
       problems: [],
       actions: [act("Create the course", "training.course.create", { formId: "k3q9x0ab7z" }, "positive"), nav("Back to training", "training.home")],
     },
@@ -73,6 +78,7 @@ export function trainingRealisticViews(): TrainingSamples {
       title: t("Neglect: recognising and responding"),
       facts: [
         { title: t("Kind"), value: t("Tool training") },
+        { title: t("Partnerships"), value: t("Westmere") },
         { title: t("Follow-up"), value: t("8 weeks after the session") },
       ],
       outcomes: OUTCOMES.map((o, i) => t(`${i + 1}. ${o}`)),
@@ -217,7 +223,7 @@ export function trainingHostileViews({ hostile, th, hAct }: HostileKit): Trainin
   const text2000 = hostile(2000, true);
   return {
     trainingHome: { intro: th(300), notice, courses: items(12), upcoming: items(10), moreText: th(100), actions: [hAct("positive"), hAct()] },
-    trainingCourseForm: { ...r.trainingCourseForm, formId: "${expression}", title: hostile(300), outcomes: hostile(4000, true), followUpWeeks: hostile(10), reminderAfter: hostile(40), escalationAfter: hostile(40), kindChoices: choices(4), kind: "1-${expression}", problems: [th(200), th(200), th(200)], notice, actions: [hAct("positive"), hAct()] },
+    trainingCourseForm: { ...r.trainingCourseForm, formId: "${expression}", title: hostile(300), outcomes: hostile(4000, true), followUpWeeks: hostile(10), reminderAfter: hostile(40), escalationAfter: hostile(40), kindChoices: choices(4), kind: "1-${expression}", partnershipChoices: choices(20), partnerships: hostile(2000), problems: [th(200), th(200), th(200)], notice, actions: [hAct("positive"), hAct()] },
     trainingCourse: { title: th(200), facts: facts(6), outcomes: Array.from({ length: 8 }, () => th(300)), notice, sessions: items(20), actions: [hAct("positive"), hAct(), hAct()] },
     trainingSessionForm: { ...r.trainingSessionForm, courseTitle: th(200), duration: hostile(10), venue: hostile(500), trainer: hostile(200), modeChoices: choices(2), mode: "0-${expression}", problems: [th(200), th(200)], notice, actions: [hAct("positive"), hAct()] },
     trainingSession: { title: th(250), facts: facts(4), notice, counts: facts(6), hint: th(200), actions: Array.from({ length: 9 }, (_, i) => hAct(i === 0 ? "positive" : "default")) },

@@ -729,7 +729,7 @@ function inputIds(name: CardName, v: Record<string, unknown>): string[] {
     case "digestSettings":
       return ["partnerships", "frequency", "weekday", "monthDay", "time", "sections"];
     case "trainingCourseForm":
-      return ["title", "kind", "outcomes", "followUpWeeks", "reminderAfter", "escalationAfter"];
+      return ["title", "kind", "outcomes", "followUpWeeks", "reminderAfter", "escalationAfter", ...((v.partnershipChoices as unknown[]).length > 1 ? ["partnerships"] : [])];
     case "trainingSessionForm":
       return ["date", "time", "duration", "mode", "venue", "trainer"];
     case "trainingDelegateForm":
@@ -751,7 +751,7 @@ function inputIds(name: CardName, v: Record<string, unknown>): string[] {
   }
 }
 
-const CHOICES_OF: Partial<Record<string, string>> = { kind: "kindChoices", mode: "modeChoices", absent: "delegateChoices", rating: "ratingChoices", templateId: "templateChoices", carryFrom: "carryChoices", sector: "sectorChoices", agencyId: "agencyChoices", role: "roleChoices", cycleId: "cycleChoices", state: "stateChoices", partnership: "partnershipChoices", agency: "agencyChoices", standard: "standardChoices" };
+const CHOICES_OF: Partial<Record<string, string>> = { kind: "kindChoices", mode: "modeChoices", absent: "delegateChoices", rating: "ratingChoices", templateId: "templateChoices", carryFrom: "carryChoices", sector: "sectorChoices", agencyId: "agencyChoices", role: "roleChoices", cycleId: "cycleChoices", state: "stateChoices", partnership: "partnershipChoices", partnerships: "partnershipChoices", agency: "agencyChoices", standard: "standardChoices" };
 
 /** The nested actions of a view that become tappable rows (`open`, `choose`), in view order. */
 function rowActions(view: unknown): ActionView[] {
