@@ -8,6 +8,7 @@ import { ROLE_LABELS } from "../people/roles";
 import { COMMAND_VERB, type FeatureRoutes, type Scope } from "../routes";
 import { BOT_COMMANDS, type BotScope } from "../../manifest/commands";
 import { HELP_ONLY_COMMANDS } from "./helpOnlyCommands";
+import { isOneOf } from "../oneOf";
 
 const submit = (title: string, command: string, style: ActionView["style"] = "default"): ActionView => ({ title, verb: COMMAND_VERB, data: { command }, kind: "submit", style });
 
@@ -17,7 +18,7 @@ const manifestScope = (s: Scope): BotScope => (s === "channel" ? "team" : s);
 export function helpFor(scope: Scope, intro?: string): Reply {
   return reply("help", {
     intro: intro === undefined ? undefined : text(intro),
-    commands: [...BOT_COMMANDS, ...HELP_ONLY_COMMANDS].filter((c) => (c.scopes as readonly string[]).includes(manifestScope(scope))).map((c) => ({ command: c.command, description: text(c.description) })),
+    commands: [...BOT_COMMANDS, ...HELP_ONLY_COMMANDS].filter((c) => isOneOf(c.scopes, manifestScope(scope))).map((c) => ({ command: c.command, description: text(c.description) })),
   });
 }
 

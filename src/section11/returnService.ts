@@ -7,7 +7,7 @@ import type { AccessService } from "../people/accessService";
 import type { Agency, AgenciesRepo } from "../storage/agenciesRepo";
 import type { Cycle, CyclesRepo } from "../storage/cyclesRepo";
 import { cardEtag } from "../storage/cardEtag";
-import { isBatchConflict, isNotFound, isPreconditionFailed } from "../storage/errors";
+import { isBatchConflict, isNotFound, isPreconditionFailed, messageOf } from "../storage/errors";
 import { splitKey } from "../storage/keys";
 import { newReturnHeader, returnPartition, returnVersion, type HistoryEntry, type LoadedReturn, type ReturnHeader, type ReturnRole, type ReturnsRepo, type Snapshot, type StoredAnswer } from "../storage/returnsRepo";
 import type { PartnershipSettings } from "../storage/settingsRepo";
@@ -301,7 +301,7 @@ export class ReturnService {
         const newEtag = await this.deps.returns.saveAnswer(pk, cmd.indicatorId, etag, columnsOf(answer), who, now);
         return { saved: { ...columnsOf(answer), indicatorId: cmd.indicatorId, etag: newEtag, updatedAt: now, updatedBy: actor.name, updatedByKey: who.key } };
       } catch (e) {
-        if (isNotFound(e) || (isBatchConflict(e) && /ResourceNotFound/.test(String((e as Error).message)))) throw new UserFacingError(MISSING_ROW, "not_found");
+        if (isNotFound(e) || (isBatchConflict(e) && /ResourceNotFound/.test(messageOf(e)))) throw new UserFacingError(MISSING_ROW, "not_found");
         if (!isPreconditionFailed(e) && !isBatchConflict(e)) throw e;
         const latest = await this.deps.returns.getAnswer(pk, cmd.indicatorId);
         if (!latest) throw new UserFacingError(MISSING_ROW, "not_found");

@@ -117,7 +117,7 @@ export class ActionsRepo {
   async forReturn(pk: string): Promise<ReturnActions | undefined> {
     const byPk = new Map();
     const filter = odata`PartitionKey eq ${pk} and ((RowKey ge 'acc|' and RowKey lt 'ans}') or RowKey eq 'header')`;
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: SELECT } })) this.absorb(byPk, e as never);
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: SELECT } })) this.absorb(byPk, e);
     const r = ActionsRepo.done(byPk)[0];
     if (r?.header.carriedFrom) r.carriedClosures = (await this.selfClosures(odata`PartitionKey eq ${returnPartition(r.header.carriedFrom, r.header.agencyId)} and RowKey ge 'act|s.' and RowKey lt 'act|s/'`)).get(returnPartition(r.header.carriedFrom, r.header.agencyId));
     return r;
@@ -129,7 +129,7 @@ export class ActionsRepo {
     const hi = key(cycleId) + "}";
     const byPk = new Map();
     const filter = odata`PartitionKey ge ${lo} and PartitionKey lt ${hi} and ((RowKey ge 'acc|' and RowKey lt 'ans}') or RowKey eq 'header')`;
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: SELECT } })) this.absorb(byPk, e as never);
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: SELECT } })) this.absorb(byPk, e);
     const list = ActionsRepo.done(byPk);
     for (const from of new Set(list.map((r) => r.header.carriedFrom).filter((c): c is string => !!c))) {
       const closures = await this.selfClosures(odata`PartitionKey ge ${key(from) + "|"} and PartitionKey lt ${key(from) + "}"} and RowKey ge 'act|s.' and RowKey lt 'act|s/'`);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import { z } from "zod/v4";
 import type { TableStore } from "./tableStore";
-import { isBatchConflict, isConflict, isNotFound, isPreconditionFailed } from "./errors";
+import { isBatchConflict, isConflict, isNotFound, isPreconditionFailed, messageOf } from "./errors";
 import { key } from "./keys";
 import { DELIVERY_CHANNELS, DELIVERY_STATES, erasedRecipient, recipientSchema, type DeliveryRow } from "../delivery/types";
 
@@ -170,7 +170,7 @@ export class DeliveriesRepo {
       ]);
     } catch (e) {
       // Moved already (by a second eraser), or the old row is gone: nothing left to do.
-      if (!isBatchConflict(e) && !isNotFound(e) && !/ResourceNotFound|EntityAlreadyExists/.test(String((e as Error)?.message))) throw e;
+      if (!isBatchConflict(e) && !isNotFound(e) && !/ResourceNotFound|EntityAlreadyExists/.test(messageOf(e))) throw e;
     }
     return true;
   }
